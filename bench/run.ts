@@ -1,0 +1,16 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { workloads, type Result } from "./workloads.js";
+
+// Benchmarks, not timed tests: the machines are shared and noisy, so read ratios, not absolutes.
+const results: Result[] = [];
+for (const w of workloads) {
+  const r = w();
+  results.push(r);
+  const target = r.target ? `  target ${r.target}: ${r.met ? "met" : "NOT met"}` : "";
+  console.log(`${r.name.padEnd(44)} ${r.value.toFixed(r.value < 10 ? 3 : 1).padStart(10)} ${r.unit}${target}`);
+}
+mkdirSync("bench-results", { recursive: true });
+const file = "bench-results/core.json";
+writeFileSync(file + ".tmp", JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+renameSync(file + ".tmp", file);
+console.log(`\nwrote ${file}`);

@@ -1,0 +1,12 @@
+import type { Tensor } from "../tensor/tensor.js";
+
+/**
+ * One recorded op: its inputs and its vector-Jacobian product. The rule is written in tensor
+ * ops, so running it with recording on (createGraph) yields a differentiable gradient.
+ * It returns one entry per input; null where that input needs no gradient.
+ */
+export interface Node {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  readonly vjp: (g: Tensor) => readonly (Tensor | null)[];
+}

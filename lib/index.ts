@@ -1,0 +1,22 @@
+/**
+ * gradlab: tensors, autograd and (soon) neural networks for learning deep learning.
+ * Everything a lesson uses is exported from here; the kernel preloads these names as globals.
+ */
+export { Tensor } from "./tensor/tensor.js";
+export type { TensorLike, SliceSpec } from "./tensor/tensor.js";
+export type { DType, TypedArray } from "./tensor/dtype.js";
+export type { Nested, NestedInput } from "./tensor/nested.js";
+export { GradlabError, ShapeError, DTypeError } from "./tensor/errors.js";
+export {
+  tensor, scalar, zeros, ones, full, zerosLike, onesLike, eye, arange, linspace, rand, randn, randint,
+  type TensorOptions,
+} from "./tensor/creation.js";
+export { manualSeed } from "./tensor/random.js";
+export { where } from "./ops/elementwise.js";
+export { concat, stack } from "./ops/movement.js";
+export { noGrad } from "./autograd/mode.js";
+export { grad, valueAndGrad, type GradArg } from "./autograd/functional.js";
+export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
+export { getBackend, setBackend, backendInfo } from "./backend/registry.js";
+export { memory } from "./memory.js";
+export type { BackendName } from "./backend/backend.js";

@@ -1,0 +1,77 @@
+import type { Backend, BackendName } from "../backend/backend.js";
+
+interface Held {
+  backend: Backend;
+  buf: unknown;
+  bytes: number;
+  freed: boolean;
+}
+
+const stats = new Map<BackendName, { tensors: number; bytes: number }>();
+
+function statsFor(name: BackendName): { tensors: number; bytes: number } {
+  let s = stats.get(name);
+  if (!s) stats.set(name, (s = { tensors: 0, bytes: 0 }));
+  return s;
+}
+
+function release(h: Held): void {
+  if (h.freed) return;
+  h.freed = true;
+  const s = statsFor(h.backend.name);
+  s.tensors--;
+  s.bytes -= h.bytes;
+  h.backend.dispose(h.buf);
+}
+
+// Buffers go back to their backend when no tensor can reach them any more, so lessons never
+// need dispose() or tidy(); dispose() stays for those who want memory back at once.
+const registry = new FinalizationRegistry<Held>(release);
+
+/**
+ * Registering a buffer with the finalizer costs about a microsecond, more than a whole op on a
+ * tiny tensor. CPU buffers are plain typed arrays the garbage collector frees by itself, so only
+ * those big enough to matter are tracked there; every GPU buffer is, because it must be released.
+ */
+export const CPU_TRACK_MIN_BYTES = 1024;
+
+/** A backend buffer shared by a tensor and all its views. */
+export class Storage {
+  private readonly held: Held;
+  private readonly untracked: boolean;
+
+  constructor(readonly backend: Backend, readonly buf: unknown) {
+    const bytes = backend.byteSize(buf);
+    this.held = { backend, buf, bytes, freed: false };
+    this.untracked = backend.name === "cpu" && bytes < CPU_TRACK_MIN_BYTES;
+    if (!this.untracked) {
+      const s = statsFor(backend.name);
+      s.tensors++;
+      s.bytes += bytes;
+      registry.register(this, this.held, this);
+    }
+  }
+
+  get bytes(): number {
+    return this.held.bytes;
+  }
+
+  get disposed(): boolean {
+    return this.held.freed;
+  }
+
+  dispose(): void {
+    if (this.untracked) {
+      this.held.freed = true;
+      return;
+    }
+    registry.unregister(this);
+    release(this.held);
+  }
+}
+
+/** Live tracked buffers and their bytes on one backend. */
+export function memoryOf(name: BackendName): { tensors: number; bytes: number } {
+  const s = statsFor(name);
+  return { tensors: s.tensors, bytes: s.bytes };
+}
