@@ -1,9 +1,10 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { workloads, type Result } from "./workloads.js";
+import { nnTrainStep } from "./train.js";
 
 // Benchmarks, not timed tests: the machines are shared and noisy, so read ratios, not absolutes.
 const results: Result[] = [];
-for (const w of workloads) {
+for (const w of [...workloads, nnTrainStep]) {
   const r = w();
   results.push(r);
   const target = r.target ? `  target ${r.target}: ${r.met ? "met" : "NOT met"}` : "";

@@ -20,3 +20,8 @@ export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export { getBackend, setBackend, backendInfo } from "./backend/registry.js";
 export { memory } from "./memory.js";
 export type { BackendName } from "./backend/backend.js";
+export * as F from "./nn/functional/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export * as train from "./train/index.js";

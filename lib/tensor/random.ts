@@ -3,7 +3,7 @@
  * good statistical quality). Numbers are drawn on the CPU and uploaded, so a seed gives the same
  * values on every backend.
  */
-class Xoshiro128 {
+export class Xoshiro128 {
   private s = new Uint32Array(4);
 
   constructor(seed: number) {
@@ -59,8 +59,12 @@ export function uniform(): number {
 
 /** Standard normal by Box-Muller (u1 kept away from 0 so log stays finite). */
 export function normal(): number {
-  const u1 = (rng.nextU32() + 1) / 4294967297;
-  const u2 = rng.uniform();
+  return normalFrom(rng);
+}
+
+export function normalFrom(g: Xoshiro128): number {
+  const u1 = (g.nextU32() + 1) / 4294967297;
+  const u2 = g.uniform();
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
