@@ -25,3 +25,4 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as train from "./train/index.js";
+export * as plot from "./plot/index.js";

@@ -1,3 +1,5 @@
+import { loss as lossFigure } from "../plot/training.js";
+
 /** Per-epoch record of a training run; `fit` returns it. */
 export class History {
   readonly loss: number[] = [];
@@ -33,5 +35,11 @@ export class History {
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+
+  /** In a notebook a history shows as its loss curve (with the table as plain text). */
+  async [Symbol.for("Jupyter.display")](): Promise<Record<string, unknown>> {
+    const bundle = await lossFigure(this, { title: "training history" }).mimeBundle();
+    return { ...bundle, "text/plain": this.toString() };
   }
 }

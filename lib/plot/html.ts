@@ -1,0 +1,51 @@
+import { plotlySource } from "./plotly-source.js";
+import { escapeHtml } from "../display/sink.js";
+
+export interface PlotlySpec {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+  config: Record<string, unknown>;
+}
+
+let bundleSent = false;
+
+/**
+ * plotly.js goes into the first figure's HTML of a kernel session only (4.8 MB once instead of
+ * with every plot); later figures wait for `window.Plotly`. A restart starts a new process, so
+ * the next session's first plot carries it again; `includePlotlyAgain()` forces it (after
+ * clearing all outputs, say).
+ */
+export function includePlotlyAgain(): void {
+  bundleSent = false;
+}
+
+function loaderScript(): string {
+  // Notebook 6 loads require.js: with `define` visible, plotly registers as an AMD module and
+  // never sets window.Plotly. Hide it while the bundle runs, then wake the queued figures.
+  return `<script>(function(){if(window.Plotly)return;var d=window.define;window.define=undefined;try{
+${plotlySource()}
+}finally{window.define=d;}var q=window.__gradlabPlotQueue||[];window.__gradlabPlotQueue=[];q.forEach(function(f){f();});})();</script>`;
+}
+
+function json(v: unknown): string {
+  // "<" escaped so no string inside the data can close the script element.
+  return JSON.stringify(v).replace(/</g, "\\u003c");
+}
+
+/** The HTML of one figure: its own container id, a draw call that waits for plotly.js. */
+export function figureHtml(spec: PlotlySpec, id: string, includeBundle: boolean | "auto" = "auto"): string {
+  const withBundle = includeBundle === "auto" ? !bundleSent : includeBundle;
+  if (withBundle) bundleSent = true;
+  const h = Number(spec.layout["height"] ?? 420);
+  const w = spec.layout["width"];
+  const style = `height:${h}px;${w ? `width:${Number(w)}px;` : "width:100%;"}`;
+  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}"></div>${withBundle ? loaderScript() : ""}<script>(function(){var spec=${json(spec)};var tries=0;
+function draw(){var el=document.getElementById(${json(id)});if(!el)return;if(window.Plotly){window.Plotly.newPlot(el,spec.data,spec.layout,spec.config);return;}
+(window.__gradlabPlotQueue=window.__gradlabPlotQueue||[]).push(draw);if(tries++<600)setTimeout(function(){if(window.Plotly&&!el.classList.contains("js-plotly-plot"))draw();},100);}
+draw();})();</script>`;
+}
+
+/** A whole standalone page with plotly.js inline: opens offline in any browser. */
+export function standalonePage(spec: PlotlySpec, title: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;margin:16px">${figureHtml(spec, "gradlab-figure", true)}</body></html>`;
+}
