@@ -17,7 +17,7 @@ export { concat, stack } from "./ops/movement.js";
 export { noGrad } from "./autograd/mode.js";
 export { grad, valueAndGrad, type GradArg } from "./autograd/functional.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
-export { getBackend, setBackend, backendInfo } from "./backend/registry.js";
+export { getBackend, setBackend, backendInfo, initBackend } from "./backend/registry.js";
 export { memory } from "./memory.js";
 export type { BackendName } from "./backend/backend.js";
 export * as F from "./nn/functional/index.js";

@@ -1,18 +1,39 @@
 import type { Backend, BackendName } from "./backend.js";
 import { CpuBackend } from "./cpu/cpu-backend.js";
+import { acquireGpu } from "./webgpu/device.js";
+import { WebGpuBackend } from "./webgpu/webgpu-backend.js";
+import { findGc } from "./webgpu/gc.js";
+import { reclaimUnreachable } from "../tensor/storage.js";
 import { GradlabError } from "../tensor/errors.js";
 
+/**
+ * Which backend new tensors go to. Importing gradlab never touches the GPU: the CPU is the
+ * backend until `initBackend()` resolves GRADLAB_BACKEND (the kernel calls it at start) or
+ * `setBackend()` is called. Asking for an adapter loads a native library and can take a few
+ * hundred milliseconds, so it happens only when wanted.
+ */
 const cpu = new CpuBackend();
 let current: Backend = cpu;
-let reason = chooseAtStart();
+let webgpu: WebGpuBackend | null = null;
+let webgpuPending: Promise<WebGpuBackend | string> | null = null;
+let reason = startReason();
+let initDone: Promise<{ name: BackendName; reason: string }> | null = null;
 
-function chooseAtStart(): string {
+function asked(): string {
   const env = typeof process !== "undefined" ? process.env?.["GRADLAB_BACKEND"] : undefined;
-  const asked = (env ?? "auto").trim().toLowerCase();
-  if (asked === "cpu") return "GRADLAB_BACKEND=cpu";
-  if (asked === "webgpu") return "GRADLAB_BACKEND=webgpu was asked for, but this build of gradlab has no WebGPU backend yet; using the CPU";
-  if (asked !== "auto") return `GRADLAB_BACKEND=${env} is not one of auto|webgpu|cpu; using the CPU`;
-  return "auto: this build of gradlab has no WebGPU backend yet, so the CPU backend runs everything";
+  return (env ?? "auto").trim().toLowerCase();
+}
+
+function startReason(): string {
+  const a = asked();
+  if (a === "cpu") return "GRADLAB_BACKEND=cpu";
+  if (a === "auto" || a === "webgpu" || a === "") return `GRADLAB_BACKEND=${a || "auto"}: the CPU until initBackend() looks for a WebGPU adapter`;
+  return `GRADLAB_BACKEND=${a} is not one of auto|webgpu|cpu; using the CPU`;
+}
+
+/** The CPU backend, whatever the current one is (small host-side computations such as plot paths). */
+export function cpuBackend(): Backend {
+  return cpu;
 }
 
 /** The backend new tensors are created on. */
@@ -29,6 +50,45 @@ export function backendInfo(): { name: BackendName; reason: string } {
   return { name: current.name, reason };
 }
 
+/** The WebGPU backend, creating its device on first use; a string says why there is none. */
+async function loadWebGpu(): Promise<WebGpuBackend | string> {
+  if (webgpu && webgpu.usable) return webgpu;
+  webgpuPending ??= Promise.all([acquireGpu(), findGc()]).then(([got, gc]) => {
+    webgpuPending = null;
+    if (!got.ok) return got.reason;
+    const backend = new WebGpuBackend(got.gpu);
+    backend.setReclaimer(() => {
+      gc?.();
+      reclaimUnreachable(backend);
+    });
+    webgpu = backend;
+    return backend;
+  });
+  return webgpuPending;
+}
+
+/**
+ * Resolves GRADLAB_BACKEND once: `auto` (the default) and `webgpu` use WebGPU when an adapter
+ * exists and otherwise stay on the CPU, with the reason in `backendInfo()`; `cpu` never looks.
+ * Never rejects, so a kernel can always start.
+ */
+export function initBackend(): Promise<{ name: BackendName; reason: string }> {
+  initDone ??= (async () => {
+    const a = asked() || "auto";
+    if (a !== "auto" && a !== "webgpu") return backendInfo();
+    const got = await loadWebGpu();
+    if (typeof got === "string") {
+      current = cpu;
+      reason = `GRADLAB_BACKEND=${a}: no WebGPU (${got}); using the CPU`;
+    } else {
+      current = got;
+      reason = `GRADLAB_BACKEND=${a}: WebGPU on ${got.description}`;
+    }
+    return backendInfo();
+  })();
+  return initDone;
+}
+
 export async function setBackend(name: BackendName): Promise<BackendName> {
   if (name === "cpu") {
     current = cpu;
@@ -36,7 +96,27 @@ export async function setBackend(name: BackendName): Promise<BackendName> {
     return current.name;
   }
   if (name === "webgpu") {
-    throw new GradlabError("setBackend: the WebGPU backend is not part of this build of gradlab yet; 'cpu' is available");
+    const got = await loadWebGpu();
+    if (typeof got === "string") throw new GradlabError(`setBackend: no WebGPU here (${got}); 'cpu' is available`);
+    current = got;
+    reason = `setBackend('webgpu'): ${got.description}`;
+    return current.name;
   }
   throw new GradlabError(`setBackend: unknown backend ${JSON.stringify(name)}; choose 'cpu' or 'webgpu'`);
+}
+
+/** A backend by name, for moving tensors (`t.to(name)`); WebGPU is started if needed. */
+export async function backendNamed(name: BackendName): Promise<Backend> {
+  if (name === "cpu") return cpu;
+  if (name === "webgpu") {
+    const got = await loadWebGpu();
+    if (typeof got === "string") throw new GradlabError(`to: no WebGPU here (${got})`);
+    return got;
+  }
+  throw new GradlabError(`to: unknown device ${JSON.stringify(name)}; choose 'cpu' or 'webgpu'`);
+}
+
+/** The WebGPU backend if it has been started, for diagnostics and tests. */
+export function webgpuBackend(): WebGpuBackend | null {
+  return webgpu;
 }

@@ -1,6 +1,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/creation.js";
 import { GradlabError } from "../tensor/errors.js";
+import { cpuBackend } from "../backend/registry.js";
 import { noGrad } from "../autograd/mode.js";
 import { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -100,7 +101,11 @@ export function descentPath(
   const steps = options.steps ?? 50;
   if (!Array.isArray(options.start) || options.start.length !== 2) throw new GradlabError("plot.descentPath: start must be [x0, y0]");
   if (typeof options.optimizer !== "function") throw new GradlabError("plot.descentPath: optimizer must be a function (params) => new optim.SGD(params, { lr })");
-  const p = tensor(options.start, { requiresGrad: true });
+  // A 2-D path is a few dozen scalar steps, each read back at once: the CPU does that best, on
+  // every current backend (a GPU readback per step would need await). Scalar constants in f
+  // follow their operand, so the whole path stays on the CPU.
+  const p = Tensor.fromBuffer(cpuBackend(), cpuBackend().upload(Float32Array.from(options.start)), [2], "float32");
+  p.requiresGrad = true;
   const opt = options.optimizer([p]);
   const points: [number, number][] = [[options.start[0], options.start[1]]];
   for (let i = 0; i < steps; i++) {

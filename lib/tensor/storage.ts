@@ -9,6 +9,13 @@ interface Held {
 
 const stats = new Map<BackendName, { tensors: number; bytes: number }>();
 
+/**
+ * Weak references to the storages of backends whose memory the garbage collector cannot see
+ * (GPU buffers): `reclaimUnreachable` frees the collected ones at once, even in the middle of a
+ * loop that never yields, when finalizer callbacks (which are tasks) would not run.
+ */
+const sweepable = new Map<Backend, Map<Held, WeakRef<Storage>>>();
+
 function statsFor(name: BackendName): { tensors: number; bytes: number } {
   let s = stats.get(name);
   if (!s) stats.set(name, (s = { tensors: 0, bytes: 0 }));
@@ -18,6 +25,7 @@ function statsFor(name: BackendName): { tensors: number; bytes: number } {
 function release(h: Held): void {
   if (h.freed) return;
   h.freed = true;
+  sweepable.get(h.backend)?.delete(h);
   const s = statsFor(h.backend.name);
   s.tensors--;
   s.bytes -= h.bytes;
@@ -49,6 +57,11 @@ export class Storage {
       s.tensors++;
       s.bytes += bytes;
       registry.register(this, this.held, this);
+      if (backend.name !== "cpu") {
+        let refs = sweepable.get(backend);
+        if (!refs) sweepable.set(backend, (refs = new Map()));
+        refs.set(this.held, new WeakRef(this));
+      }
     }
   }
 
@@ -74,4 +87,18 @@ export class Storage {
 export function memoryOf(name: BackendName): { tensors: number; bytes: number } {
   const s = statsFor(name);
   return { tensors: s.tensors, bytes: s.bytes };
+}
+
+/** Frees the buffers of `backend` whose tensors have been garbage-collected; returns the bytes freed. */
+export function reclaimUnreachable(backend: Backend): number {
+  const refs = sweepable.get(backend);
+  if (!refs) return 0;
+  let freed = 0;
+  for (const [held, ref] of refs) {
+    if (ref.deref() === undefined) {
+      freed += held.bytes;
+      release(held);
+    }
+  }
+  return freed;
 }

@@ -1,4 +1,5 @@
-import type { Backend } from "../backend/backend.js";
+import type { Backend, BackendName } from "../backend/backend.js";
+import { backendNamed } from "../backend/registry.js";
 import type { Node } from "../autograd/node.js";
 import { backward as runBackward } from "../autograd/backward.js";
 import { isFloat, type DType, type TypedArray } from "./dtype.js";
@@ -148,6 +149,24 @@ export class Tensor {
 
   private assertLive(op: string): void {
     if (this.storage.disposed) throw new GradlabError(`${op}: this tensor was disposed; its memory is gone`);
+  }
+
+  /**
+   * A copy on another backend ("cpu" or "webgpu"), or this tensor when it is already there.
+   * Async because leaving the GPU means reading it back. The copy is a new leaf: gradients do not
+   * flow back across devices, but a parameter that required gradients still does.
+   */
+  async to(device: BackendName): Promise<Tensor> {
+    this.assertLive("to");
+    if (device === this.device) return this;
+    const target = await backendNamed(device);
+    if (this.dtype === "float64" && device !== "cpu") {
+      throw new DTypeError(`to: float64 exists on the CPU backend only; cast first with .float() to move this tensor to ${device}`);
+    }
+    const values = await this.data();
+    const out = Tensor.fromBuffer(target, target.upload(values), this.shape, this.dtype);
+    if (this.requiresGrad && this.isLeaf) out.requiresGrad = true;
+    return out;
   }
 
   // ---- readback ----

@@ -23,3 +23,8 @@ export function expectClose(actual: Nested, expected: Nested, tol = 1e-5, at = "
   }
   expect(actual, at).toEqual(expected);
 }
+
+/** `expectTensor` for every backend: reads the values asynchronously, as WebGPU requires. */
+export async function expectTensorAsync(t: Tensor, expected: Nested, tol = 1e-5): Promise<void> {
+  expectClose(await t.array(), expected, tol);
+}

@@ -1,0 +1,109 @@
+/// <reference types="@webgpu/types" />
+
+/** A WebGPU device ready for compute, and a one-line description of where it came from. */
+export interface GpuHandle {
+  device: GPUDevice;
+  description: string;
+  /**
+   * The GPU object the adapter came from. In Node it owns Dawn's instance: if it were garbage
+   * collected while the device lives, Dawn would crash the process, so the backend holds it.
+   */
+  instance: GPU;
+}
+
+export type Acquired = { ok: true; gpu: GpuHandle } | { ok: false; reason: string };
+
+// What gradlab's kernels need beyond WebGPU's defaults; compatibility-mode defaults are lower
+// (4 storage buffers, 128 invocations), so each is raised to what the adapter offers.
+const WANTED_LIMITS = [
+  "maxStorageBuffersPerShaderStage",
+  "maxDynamicStorageBuffersPerPipelineLayout",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupSizeX",
+  "maxComputeWorkgroupSizeY",
+  "maxStorageBufferBindingSize",
+  "maxBufferSize",
+] as const;
+
+function describeAdapter(adapter: GPUAdapter, how: string): string {
+  const info = adapter.info;
+  const parts = [info?.vendor, info?.architecture, info?.description].filter((s) => typeof s === "string" && s.length > 0);
+  return `${parts.join(" ") || "unnamed adapter"} (${how})`;
+}
+
+async function openDevice(instance: GPU, adapter: GPUAdapter, how: string): Promise<GpuHandle> {
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) {
+    const v = (adapter.limits as unknown as Record<string, number | undefined>)[name];
+    if (typeof v === "number") requiredLimits[name] = v;
+  }
+  const device = await adapter.requestDevice({ requiredLimits });
+  return { device, description: describeAdapter(adapter, how), instance };
+}
+
+async function tryGpu(gpu: GPU, how: string, options: GPURequestAdapterOptions): Promise<GpuHandle | null> {
+  const adapter = await gpu.requestAdapter(options);
+  return adapter ? openDevice(gpu, adapter, how) : null;
+}
+
+interface DawnModule {
+  create(flags: string[]): GPU;
+}
+
+function isNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+/**
+ * Node: the `webgpu` package (Dawn), first with its default backend (Vulkan/Metal/D3D12 on a real
+ * GPU), then OpenGL ES in compatibility mode, which is what a software rasterizer such as Mesa's
+ * llvmpipe offers. Browser: `navigator.gpu`, also retried in compatibility mode.
+ * Never throws: a machine without a GPU gets the reason instead.
+ */
+export async function acquireGpu(): Promise<Acquired> {
+  try {
+    const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+    if (nav?.gpu) {
+      const gpu = (await tryGpu(nav.gpu, "navigator.gpu", {})) ?? (await tryGpu(nav.gpu, "navigator.gpu, compatibility mode", { featureLevel: "compatibility" }));
+      return gpu ? { ok: true, gpu } : { ok: false, reason: "navigator.gpu offers no adapter" };
+    }
+    if (!isNode()) return { ok: false, reason: "this JavaScript runtime has no WebGPU (no navigator.gpu)" };
+    let dawn: DawnModule;
+    try {
+      dawn = (await import("webgpu")) as unknown as DawnModule;
+    } catch (e) {
+      return { ok: false, reason: `the npm package "webgpu" could not be loaded (${firstLine(e)})` };
+    }
+    if (await mayHaveGpu()) {
+      const native = await tryGpu(dawn.create([]), "Dawn", { powerPreference: "high-performance" });
+      if (native) return { ok: true, gpu: native };
+    }
+    // Without a display, EGL needs to be told to run headless; a value the user set wins.
+    if (!process.env["EGL_PLATFORM"]) process.env["EGL_PLATFORM"] = "surfaceless";
+    const gles = await tryGpu(dawn.create(["backend=opengles"]), "Dawn OpenGL ES, compatibility mode", { featureLevel: "compatibility" });
+    if (gles) return { ok: true, gpu: gles };
+    return { ok: false, reason: "Dawn found no WebGPU adapter (neither its native backend nor OpenGL ES)" };
+  } catch (e) {
+    return { ok: false, reason: `asking for a WebGPU adapter failed: ${firstLine(e)}` };
+  }
+}
+
+/**
+ * On Linux a GPU driver shows up as /dev/dri (Mesa, AMD, Intel) or /dev/nvidia*; without one,
+ * Dawn's Vulkan attempt can only fail, noisily on stderr, so it is skipped.
+ */
+async function mayHaveGpu(): Promise<boolean> {
+  if (process.platform !== "linux") return true;
+  try {
+    const { existsSync } = await import("node:fs");
+    return existsSync("/dev/dri") || existsSync("/dev/nvidiactl") || existsSync("/dev/nvidia0");
+  } catch {
+    return true;
+  }
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split("\n")[0]!.trim();
+}

@@ -1,0 +1,37 @@
+import type { Binding } from "./batch.js";
+import type { Fused } from "./fusion.js";
+import type { Slab } from "./pool.js";
+
+/**
+ * A tensor's memory on the GPU: `length` 4-byte elements (bool is stored as u32) at `offset` in
+ * a slab, bound as a window of `size` bytes. Large tensors own a pooled slab; small ones are
+ * cells of a shared slab. An elementwise result starts lazy: it holds the fused expression that
+ * computes it and gets memory only when a kernel or a read needs it.
+ */
+export class GpuBuffer implements Binding {
+  slab!: Slab;
+  offset = 0;
+  size = 0;
+  cell = false;
+  /** Its tensor was disposed or collected. */
+  released = false;
+  /** The expression still to be computed, while lazy. */
+  lazy: Fused | null = null;
+  /** Lazy expressions that read this buffer: its memory is freed only when none is left. */
+  pins = 0;
+  freeWhenUnpinned = false;
+
+  constructor(
+    readonly length: number,
+    /** Host copy of an uploaded index tensor, so gather can reject a bad index at once, as on the CPU. */
+    readonly shadow: Int32Array | null = null,
+  ) {}
+
+  place(slab: Slab, offset: number, size: number, cell: boolean): this {
+    this.slab = slab;
+    this.offset = offset;
+    this.size = size;
+    this.cell = cell;
+    return this;
+  }
+}

@@ -1,0 +1,135 @@
+/// <reference types="@webgpu/types" />
+import type { Batch } from "./batch.js";
+import { CellAllocator } from "./cells.js";
+import { READBACK_USAGE, TENSOR_USAGE } from "./constants.js";
+import type { DeviceState } from "./device-state.js";
+import type { Fused } from "./fusion.js";
+import { GpuBuffer } from "./gpu-buffer.js";
+import { BufferPool, type PoolStats } from "./pool.js";
+
+/** GPU bytes allocated between two collections, at least (more when many tensors are live). */
+const RECLAIM_MIN_BYTES = 64 * 2 ** 20;
+/**
+ * Also after this many allocations, so that small tensors (cells of shared buffers, which cost
+ * little memory each) come back too. A full collection takes tens of milliseconds in a large
+ * heap, so this is rare: about a tenth of a microsecond per op.
+ */
+const RECLAIM_EVERY_ALLOCS = 1 << 18;
+
+export interface AllocOptions {
+  /** The inputs of the kernel that will write this buffer (see CellAllocator.acquire). */
+  avoid?: readonly GpuBuffer[];
+  /** The queue will write it before the current batch runs (see BufferPool.acquire). */
+  forUpload?: boolean;
+  shadow?: Int32Array | null;
+  /** Give memory to this (lazy) buffer instead of a new one. */
+  into?: GpuBuffer;
+}
+
+/**
+ * Where tensors' GPU memory comes from and goes back to: pooled buffers for large tensors, cells
+ * of shared buffers for small ones. A buffer is returned when its tensor is disposed or
+ * collected, unless a lazy chain still reads it; and when allocations pile up, unreachable
+ * tensors are collected on the spot (see `setReclaimer`).
+ */
+export class GpuMemory {
+  readonly pool: BufferPool;
+  readonly staging: BufferPool;
+  private readonly cells: CellAllocator;
+  /** Bytes held by live tensors (bucket and cell sizes, as allocated). */
+  live = 0;
+  private sinceReclaim = 0;
+  private allocsSinceReclaim = 0;
+  private reclaimer: (() => void) | null = null;
+
+  constructor(device: GPUDevice, private readonly batch: Batch, private readonly state: DeviceState) {
+    const limits = device.limits;
+    this.pool = new BufferPool(device, TENSOR_USAGE, "gradlab tensor", Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize));
+    this.staging = new BufferPool(device, READBACK_USAGE, "gradlab readback", limits.maxBufferSize, 64 * 2 ** 20);
+    for (const p of [this.pool, this.staging]) {
+      p.onDestroy = (slab) => batch.forget(slab);
+      p.beforeDestroy = () => batch.flush();
+    }
+    this.cells = new CellAllocator(this.pool, Math.max(256, limits.minStorageBufferOffsetAlignment));
+  }
+
+  /**
+   * Called when GPU allocations have piled up: it should free the buffers of tensors that are no
+   * longer reachable (the registry collects garbage and sweeps), so the allocation that
+   * triggered it can reuse one of them.
+   */
+  setReclaimer(fn: () => void): void {
+    this.reclaimer = fn;
+  }
+
+  /** Memory for `length` 4-byte elements. */
+  alloc(length: number, opts: AllocOptions = {}): GpuBuffer {
+    this.state.check("webgpu");
+    const into = opts.into ?? new GpuBuffer(length, opts.shadow ?? null);
+    const bytes = Math.max(4, length * 4);
+    this.sinceReclaim += bytes;
+    this.allocsSinceReclaim++;
+    if (this.reclaimer && (this.sinceReclaim > Math.max(RECLAIM_MIN_BYTES, this.live / 2) || this.allocsSinceReclaim > RECLAIM_EVERY_ALLOCS)) {
+      this.sinceReclaim = 0;
+      this.allocsSinceReclaim = 0;
+      this.reclaimer();
+    }
+    const cleanSince = opts.forUpload ? this.batch.epoch : Infinity;
+    if (bytes <= this.cells.cellBytes) {
+      const cell = this.cells.acquire(cleanSince, opts.avoid);
+      this.live += this.cells.cellBytes;
+      return into.place(cell.slab, cell.offset, this.cells.cellBytes, true);
+    }
+    const slab = this.pool.acquire(bytes, cleanSince);
+    this.live += slab.size;
+    return into.place(slab, 0, slab.size, false);
+  }
+
+  /** The tensor is gone (disposed or collected). */
+  dispose(buf: GpuBuffer): void {
+    if (buf.released) return;
+    buf.released = true;
+    if (buf.lazy) {
+      // Never needed: never computed, and it holds no memory.
+      this.unpin(buf.lazy);
+      buf.lazy = null;
+      return;
+    }
+    // A lazy chain still reads it: its memory goes back once that chain has run or been dropped.
+    if (buf.pins > 0) buf.freeWhenUnpinned = true;
+    else this.free(buf);
+  }
+
+  /** A lazy chain will read these buffers. */
+  pin(f: Fused): void {
+    for (const leaf of f.leaves) leaf.buf.pins++;
+  }
+
+  /** A lazy chain has run, or was dropped. */
+  unpin(f: Fused): void {
+    for (const leaf of f.leaves) {
+      const b = leaf.buf;
+      if (--b.pins === 0 && b.freeWhenUnpinned) {
+        b.freeWhenUnpinned = false;
+        this.free(b);
+      }
+    }
+  }
+
+  /** Frees spare pooled buffers, e.g. when the GPU runs out of memory. */
+  trim(): void {
+    this.pool.trim();
+    this.staging.trim();
+  }
+
+  stats(): { pool: PoolStats; cellSlabs: number } {
+    return { pool: this.pool.stats(), cellSlabs: this.cells.slabCount };
+  }
+
+  private free(buf: GpuBuffer): void {
+    this.live -= buf.size;
+    if (this.state.lost) return;
+    if (buf.cell) this.cells.release(buf.slab, buf.offset, this.batch.epoch);
+    else this.pool.release(buf.slab, this.batch.epoch);
+  }
+}
