@@ -80,6 +80,13 @@ export async function evaluate(model: Model, ds: Dataset, options: { loss?: Loss
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /**
+ * Freed tensor memory is recycled by finalizers, which only run between event-loop tasks (an
+ * `await` of a resolved promise is not one). Yielding a task every ~50 ms lets them run within
+ * long epochs, and lets a notebook redraw and interrupt, at a cost of microseconds.
+ */
+const YIELD_EVERY_MS = 50;
+
+/**
  * Trains `model` on `{x, y}` with minibatches and returns the per-epoch history. Async so a
  * notebook can redraw progress between epochs and interrupt a long run.
  */
@@ -125,6 +132,7 @@ export async function fit(model: Model, ds: Dataset, options: FitOptions = {}): 
   await emit("onTrainBegin", { epochs, batchesPerEpoch: Math.ceil(nTrain / batchSize), examples: nTrain, hasValidation: !!val, metrics });
 
   setTraining(model, true);
+  let lastYield = performance.now();
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = performance.now();
     await emit("onEpochBegin", epoch);
@@ -157,6 +165,10 @@ export async function fit(model: Model, ds: Dataset, options: FitOptions = {}): 
       seen += m;
       await emit("onBatchEnd", { epoch, batch: b, loss: value });
       b++;
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await tick();
+        lastYield = performance.now();
+      }
     }
     const logs: EpochLogs = { epoch, loss: sum / seen, lr: optimizer.lr, seconds: (performance.now() - t0) / 1000 };
     if (metrics.includes("accuracy")) logs.accuracy = (await evaluateOn(model, train, loss, true)).accuracy!;

@@ -23,11 +23,14 @@ export type TernaryLoop = (
 ) => void;
 
 // Walks every dimension but the last with an odometer; the last is the tight inner loop.
+// The odometer's digits live in one shared scratch array (IDX, bound when a loop is made),
+// so a strided op allocates nothing: loops never run re-entrantly.
 const ODOMETER = (ptrs: string[], strideArrs: string[]) => `
   const nd = shape.length;
   const last = shape[nd - 1];
   const outer = n / last;
-  const idx = new Int32Array(nd);
+  const idx = nd <= IDX.length ? IDX : new Int32Array(nd);
+  for (let d = 0; d < nd; d++) idx[d] = 0;
   ${strideArrs.map((s, i) => `const l${i} = ${s}[nd - 1];`).join("\n  ")}
   let o = 0;
   for (let r = 0; r < outer; r++) {
@@ -44,6 +47,13 @@ const ODOMETER = (ptrs: string[], strideArrs: string[]) => `
       idx[d] = 0;
     }
   }`;
+
+const IDX = new Int32Array(32);
+
+/** Compiles a loop body into a function of `params` that sees the shared odometer scratch. */
+function make(params: readonly string[], body: string): unknown {
+  return new Function("IDX", `return function (${params.join(", ")}) {${body}\n};`)(IDX);
+}
 
 function sizeExpr(): string {
   return "let n = 1; for (let i = 0; i < shape.length; i++) n *= shape[i];";
@@ -64,7 +74,7 @@ export function unaryLoop(expr: string): UnaryLoop {
       return;
     }
     ${body}`;
-  return new Function("x", "shape", "strides", "off", "out", src) as UnaryLoop;
+  return make(["x", "shape", "strides", "off", "out"], src) as UnaryLoop;
 }
 
 export function binaryLoop(expr: string): BinaryLoop {
@@ -88,7 +98,7 @@ export function binaryLoop(expr: string): BinaryLoop {
     let aScalar = true; for (let i = 0; i < as.length; i++) if (as[i] !== 0 && shape[i] !== 1) aScalar = false;
     if (bc && aScalar) { const a = A[ao]; for (let i = 0; i < n; i++) { const b = B[bo + i]; out[i] = ${expr}; } return; }
     ${body}`;
-  return new Function("A", "as", "ao", "B", "bs", "bo", "shape", "out", src) as BinaryLoop;
+  return make(["A", "as", "ao", "B", "bs", "bo", "shape", "out"], src) as BinaryLoop;
 }
 
 export function ternaryLoop(expr: string): TernaryLoop {
@@ -101,7 +111,7 @@ export function ternaryLoop(expr: string): TernaryLoop {
     if (n === 0) return;
     if (shape.length === 0) { const c = C[co]; const a = A[ao]; const b = B[bo]; out[0] = ${expr}; return; }
     ${body}`;
-  return new Function("C", "cs", "co", "A", "as", "ao", "B", "bs", "bo", "shape", "out", src) as TernaryLoop;
+  return make(["C", "cs", "co", "A", "as", "ao", "B", "bs", "bo", "shape", "out"], src) as TernaryLoop;
 }
 
 /** Accumulating reduction: walks the input in memory order, out strides are 0 on reduced axes. */
@@ -121,5 +131,5 @@ export function reduceLoop(update: string): ReduceLoop {
     let ao = 0;
     if (shape.length === 0) { const v = x[xo]; const q1 = 0; ${update.replace(/ACC/g, "acc[0]")} return; }
     ${body}`;
-  return new Function("x", "shape", "xs", "xo", "accStrides", "acc", src) as ReduceLoop;
+  return make(["x", "shape", "xs", "xo", "accStrides", "acc"], src) as ReduceLoop;
 }

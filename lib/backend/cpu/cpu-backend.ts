@@ -1,256 +1,173 @@
-import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
-import { GradlabError } from "../../tensor/errors.js";
-import { contiguousStrides, sizeOf } from "../../tensor/shape.js";
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
-import { binaryLoop, reduceLoop, ternaryLoop, unaryLoop, type BinaryLoop, type ReduceLoop, type UnaryLoop } from "./codegen.js";
-import { BINARY_EXPR, CAST_EXPR, REDUCE_INIT, REDUCE_UPDATE, UNARY_EXPR } from "./exprs.js";
-import { matmulBlock } from "./matmul.js";
+import { allocArray, bytesPerElement, dtypeOfArray, type DType, type TypedArray } from "../../tensor/dtype.js";
+import { CPU_TRACK_MIN_BYTES } from "../../tensor/storage.js";
+import { sizeOf } from "../../tensor/shape.js";
+import type { BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
+import { ReferenceCpuBackend } from "./reference-backend.js";
+import { WASM_BINARY, WASM_COMPARE, WASM_UNARY, type WasmBinaryOp, type WasmCompareOp, type WasmUnaryOp } from "./wasm/kernels/elementwise.js";
+import { WasmOps } from "./wasm/ops.js";
+import { createRuntime } from "./wasm/runtime.js";
+import { GemmPool, PARALLEL_MIN_MACS } from "./wasm/threads.js";
 
 type V = View<TypedArray>;
 
-function memo<K extends string, F>(make: (k: K) => F): (k: K) => F {
-  const cache = new Map<K, F>();
-  return (k) => {
-    let f = cache.get(k);
-    if (!f) cache.set(k, (f = make(k)));
-    return f;
-  };
-}
+/**
+ * Tensors at least this big live in Wasm memory. It must not be below the size from which
+ * Storage registers buffers for release (smaller ones are never handed back to `dispose`).
+ */
+export const RESIDENT_MIN_BYTES = Math.max(1024, CPU_TRACK_MIN_BYTES);
+/**
+ * Below this many elements a kernel call (and staging of JS-array operands) costs more than
+ * the JS loop. Measured break-even: ~200 (add of two JS arrays: 64 → JS 0.35 µs vs 0.93 µs;
+ * 1024 → JS 2.7 µs vs 1.4 µs).
+ */
+export const WASM_MIN_ELEMENTS = 256;
+/**
+ * Below this many multiply-adds per matrix the JS matmul wins: packing and calls cost ~1 µs
+ * (measured: 4³ JS 0.44 vs 0.93 µs; 8³ JS 1.7 vs 1.0 µs; 32³ JS 63 vs 3.4 µs).
+ */
+export const WASM_MIN_MACS = 512;
+/** Arrays larger than this given to `upload` stay in JS memory (see upload). */
+export const UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
 
-const unaryFn = memo<UnaryOp, UnaryLoop>((op) => unaryLoop(UNARY_EXPR[op]));
-const binaryFn = memo<BinaryOp, BinaryLoop>((op) => binaryLoop(BINARY_EXPR[op]));
-const reduceFn = memo<ReduceOp, ReduceLoop>((op) => reduceLoop(REDUCE_UPDATE[op]));
-const copyPlain = unaryLoop(CAST_EXPR.plain);
-const copyToBool = unaryLoop(CAST_EXPR.toBool);
-const whereLoop = ternaryLoop("(c ? a : b)");
+/**
+ * The CPU backend: WebAssembly SIMD kernels for the float32 hot paths (matmul, elementwise
+ * arithmetic, comparisons, sums), the TypeScript reference for everything else. Large tensors
+ * are allocated inside the Wasm memory so kernels read and write them without copies.
+ * Where WebAssembly or SIMD is missing the whole backend is the reference.
+ */
+export class CpuBackend extends ReferenceCpuBackend {
+  /** @internal the Wasm side, null where it is unavailable or switched off */
+  readonly wasm: WasmOps | null;
+  private readonly threadCap: number | undefined;
+  private threading: Promise<number> | null = null;
 
-function isRowMajor(shape: readonly number[], strides: readonly number[], nd: number): boolean {
-  const rows = shape[nd - 2]!;
-  const cols = shape[nd - 1]!;
-  return (cols === 1 || strides[nd - 1] === 1) && (rows === 1 || strides[nd - 2] === cols);
-}
+  /**
+   * `wasm: false` gives the pure TypeScript backend. `threads` caps matmul threads
+   * (default: env GRADLAB_CPU_THREADS, else one per core up to 4; 1 = no helper threads).
+   * `sharedMemory: false` runs as where SharedArrayBuffer is unavailable (a browser page
+   * without cross-origin isolation): tensors stay in JS arrays, kernels copy in and out.
+   */
+  constructor(options: { wasm?: boolean; threads?: number; sharedMemory?: boolean } = {}) {
+    super();
+    const rt = options.wasm === false ? null : createRuntime(options.sharedMemory);
+    this.wasm = rt ? new WasmOps(rt) : null;
+    const env = typeof process !== "undefined" ? process.env?.["GRADLAB_CPU_THREADS"] : undefined;
+    this.threadCap = options.threads ?? (env ? Number(env) : undefined);
+  }
 
-function isColMajor(shape: readonly number[], strides: readonly number[], nd: number): boolean {
-  const rows = shape[nd - 2]!;
-  const cols = shape[nd - 1]!;
-  return (rows === 1 || strides[nd - 2] === 1) && (cols === 1 || strides[nd - 1] === rows);
-}
+  /**
+   * @internal Starts the helper threads for large matmuls, resolving to the number of threads
+   * they use. The first large matmul starts them too: lessons on small tensors never pay for
+   * a thread. A thread still booting takes no work, so nothing waits for it.
+   */
+  startThreads(): Promise<number> {
+    if (this.threading) return this.threading;
+    const w = this.wasm;
+    if (!w || this.threadCap === 1) return (this.threading = Promise.resolve(1));
+    const attach = (pool: GemmPool | null): number => {
+      if (!pool) return 1;
+      w.runSlice = pool.runSlice;
+      return pool.workers.length + 1;
+    };
+    const started = GemmPool.start(w.rt, this.threadCap);
+    return (this.threading = started instanceof Promise ? started.then(attach, () => 1) : Promise.resolve(attach(started)));
+  }
 
-/** Walks all index tuples of `shape`, calling `visit` with the running offsets of two stride sets. */
-function forEachIndex(
-  shape: readonly number[], s1: readonly number[], o1: number, s2: readonly number[], o2: number,
-  visit: (p1: number, p2: number) => void,
-): void {
-  const n = sizeOf(shape);
-  if (n === 0) return;
-  const nd = shape.length;
-  const idx = new Int32Array(nd);
-  for (let r = 0; r < n; r++) {
-    visit(o1, o2);
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]!++;
-      o1 += s1[d]!;
-      o2 += s2[d]!;
-      if (idx[d]! < shape[d]!) break;
-      o1 -= s1[d]! * shape[d]!;
-      o2 -= s2[d]! * shape[d]!;
-      idx[d] = 0;
+  protected override alloc(dtype: DType, n: number): TypedArray {
+    const out = this.allocUninit(dtype, n);
+    if (this.wasm?.rt.heap.owns(out)) out.fill(0); // recycled blocks hold old values
+    return out;
+  }
+
+  protected override allocUninit(dtype: DType, n: number): TypedArray {
+    // Small buffers (every scalar op) leave at the first test: 8 bytes is the widest element.
+    if (n * 8 < RESIDENT_MIN_BYTES || this.wasm === null) return allocArray(dtype, n);
+    const heap = this.wasm.rt.heap;
+    const bytes = n * bytesPerElement(dtype);
+    // Only a shared memory keeps views valid when it grows; an unshared heap holds scratch only.
+    if (heap.shared && bytes >= RESIDENT_MIN_BYTES) {
+      const ptr = heap.alloc(bytes, true);
+      if (ptr !== 0) return heap.view(dtype, ptr, n);
     }
-  }
-}
-
-export class CpuBackend implements Backend<TypedArray> {
-  readonly name = "cpu" as const;
-  readonly syncReadback = true;
-
-  upload(data: TypedArray): TypedArray {
-    return data;
+    return allocArray(dtype, n);
   }
 
-  fill(size: number, value: number, dtype: DType): TypedArray {
-    const out = allocArray(dtype, size);
-    if (value !== 0) out.fill(value);
+  /**
+   * Large arrays are copied into the heap once, so every kernel then reads them in place.
+   * A heap array is copied too: two tensors must never own one block (each would free it).
+   * Beyond UPLOAD_MAX_BYTES (a whole dataset) the array stays where it is and kernels stage
+   * the parts they read, leaving the resident budget to the tensors computed from it.
+   */
+  override upload(data: TypedArray): TypedArray {
+    const heap = this.wasm?.rt.heap;
+    if (!heap || data.byteLength < RESIDENT_MIN_BYTES || (data.byteLength > UPLOAD_MAX_BYTES && !heap.owns(data))) return data;
+    const out = this.allocUninit(dtypeOfArray(data), data.length);
+    if (!heap.owns(out) && !heap.owns(data)) return data; // no room in the heap: keep the caller's array
+    out.set(data);
     return out;
   }
 
-  read(buf: TypedArray): Promise<TypedArray> {
-    return Promise.resolve(buf);
+  override dispose(buf: TypedArray): void {
+    const heap = this.wasm?.rt.heap;
+    if (heap?.owns(buf)) heap.free(buf.byteOffset);
   }
 
-  readSync(buf: TypedArray): TypedArray {
-    return buf;
+  override unary(op: UnaryOp, x: V, outDtype: DType): TypedArray {
+    const w = this.wasm;
+    if (w !== null && x.shape.length > 0 && x.dtype === "float32" && outDtype === "float32" && op in WASM_UNARY) {
+      const n = sizeOf(x.shape);
+      if (n < WASM_MIN_ELEMENTS) return super.unary(op, x, outDtype);
+      const out = this.allocUninit(outDtype, n);
+      if (w.unary(op as WasmUnaryOp, x, out)) return out;
+      this.dispose(out);
+    }
+    return super.unary(op, x, outDtype);
   }
 
-  byteSize(buf: TypedArray): number {
-    return buf.byteLength;
-  }
-
-  dispose(): void {
-    // Typed arrays are reclaimed by the garbage collector.
-  }
-
-  unary(op: UnaryOp, x: V, outDtype: DType): TypedArray {
-    const out = allocArray(outDtype, sizeOf(x.shape));
-    unaryFn(op)(x.buf, x.shape, x.strides, x.offset, out);
-    return out;
-  }
-
-  binary(op: BinaryOp, a: V, b: V, outShape: readonly number[], outDtype: DType): TypedArray {
-    const out = allocArray(outDtype, sizeOf(outShape));
-    binaryFn(op)(a.buf, a.strides, a.offset, b.buf, b.strides, b.offset, outShape, out);
-    return out;
-  }
-
-  where(c: V, a: V, b: V, outShape: readonly number[], outDtype: DType): TypedArray {
-    const out = allocArray(outDtype, sizeOf(outShape));
-    whereLoop(c.buf, c.strides, c.offset, a.buf, a.strides, a.offset, b.buf, b.strides, b.offset, outShape, out);
-    return out;
-  }
-
-  reduce(op: ReduceOp, x: V, axes: readonly number[], outDtype: DType): TypedArray {
-    const keptShape = x.shape.filter((_, i) => !axes.includes(i));
-    const keptStrides = contiguousStrides(keptShape);
-    const accStrides = new Array<number>(x.shape.length);
-    for (let i = 0, k = 0; i < x.shape.length; i++) accStrides[i] = axes.includes(i) ? 0 : keptStrides[k++]!;
-    // Accumulate in float64 so long float32 sums do not drift.
-    const acc = new Float64Array(sizeOf(keptShape)).fill(REDUCE_INIT[op]);
-    reduceFn(op)(x.buf, x.shape, x.strides, x.offset, accStrides, acc);
-    const out = allocArray(outDtype, acc.length);
-    out.set(acc);
-    return out;
-  }
-
-  argReduce(op: "argmax" | "argmin", x: V, axis: number): TypedArray {
-    const outShape = x.shape.filter((_, i) => i !== axis);
-    const outStrides = x.strides.filter((_, i) => i !== axis);
-    const len = x.shape[axis]!;
-    const step = x.strides[axis]!;
-    const out = new Int32Array(sizeOf(outShape));
-    const data = x.buf;
-    const better = op === "argmax" ? (v: number, b: number) => v > b || (v !== v && b === b) : (v: number, b: number) => v < b || (v !== v && b === b);
-    let o = 0;
-    forEachIndex(outShape, outStrides, x.offset, outStrides, 0, (p) => {
-      let best = data[p]!;
-      let bi = 0;
-      for (let i = 1; i < len; i++) {
-        const v = data[p + i * step]!;
-        if (better(v, best)) {
-          best = v;
-          bi = i;
-        }
+  override binary(op: BinaryOp, a: V, b: V, outShape: readonly number[], outDtype: DType): TypedArray {
+    const w = this.wasm;
+    // 0-d operands (the scalar path) go straight to the reference.
+    if (w !== null && outShape.length > 0 && a.dtype === "float32" && b.dtype === "float32") {
+      const n = sizeOf(outShape);
+      if (n < WASM_MIN_ELEMENTS) return super.binary(op, a, b, outShape, outDtype);
+      const kernels =
+        outDtype === "float32" && op in WASM_BINARY ? w.rt.kernels.binary[op as WasmBinaryOp] :
+        outDtype === "bool" && op in WASM_COMPARE ? w.rt.kernels.compare[op as WasmCompareOp] : null;
+      if (kernels) {
+        const out = this.allocUninit(outDtype, n);
+        if (w.binary(kernels, a, b, outShape, out)) return out;
+        this.dispose(out);
       }
-      out[o++] = bi;
-    });
-    return out;
+    }
+    return super.binary(op, a, b, outShape, outDtype);
   }
 
-  matmul(a: V, b: V, outDtype: DType): TypedArray {
+  override reduce(op: ReduceOp, x: V, axes: readonly number[], outDtype: DType): TypedArray {
+    const w = this.wasm;
+    if (w && op === "sum" && x.dtype === "float32" && outDtype === "float32" && sizeOf(x.shape) >= WASM_MIN_ELEMENTS) {
+      let kept = 1;
+      for (let d = 0; d < x.shape.length; d++) if (!axes.includes(d)) kept *= x.shape[d]!;
+      const out = this.allocUninit(outDtype, kept);
+      if (w.sum(x, axes, out)) return out;
+      this.dispose(out);
+    }
+    return super.reduce(op, x, axes, outDtype);
+  }
+
+  override matmul(a: V, b: V, outDtype: DType): TypedArray {
+    const w = this.wasm;
     const nd = a.shape.length;
-    const m = a.shape[nd - 2]!;
-    const k = a.shape[nd - 1]!;
     const n = b.shape[nd - 1]!;
-    const batchShape = a.shape.slice(0, nd - 2);
-    const out = allocArray(outDtype, sizeOf(batchShape) * m * n);
-    let aView = a;
-    if (!isRowMajor(a.shape, a.strides, nd)) aView = this.contiguousView(a);
-    let bView = b;
-    const bCol = isColMajor(b.shape, b.strides, nd) && !isRowMajor(b.shape, b.strides, nd);
-    if (!bCol && !isRowMajor(b.shape, b.strides, nd)) bView = this.contiguousView(b);
-    let o = 0;
-    forEachIndex(batchShape, aView.strides, aView.offset, bView.strides, bView.offset, (pa, pb) => {
-      matmulBlock(aView.buf, pa, bView.buf, pb, bCol, out, o, m, k, n);
-      o += m * n;
-    });
-    return out;
-  }
-
-  copy(x: V, dtype: DType): TypedArray {
-    const out = allocArray(dtype, sizeOf(x.shape));
-    (dtype === "bool" && x.dtype !== "bool" ? copyToBool : copyPlain)(x.buf, x.shape, x.strides, x.offset, out);
-    return out;
-  }
-
-  gather(x: V, axis: number, idx: V): TypedArray {
-    const out = allocArray(x.dtype, sizeOf(idx.shape));
-    const xs = x.strides.map((s, d) => (d === axis ? 0 : s));
-    const len = x.shape[axis]!;
-    const step = x.strides[axis]!;
-    const data = x.buf;
-    const ind = idx.buf;
-    let o = 0;
-    forEachIndex(idx.shape, xs, x.offset, idx.strides, idx.offset, (px, pi) => {
-      const j = ind[pi]!;
-      if (j < 0 || j >= len) throw new GradlabError(`gather: index ${j} is out of range for axis ${axis} of size ${len}`);
-      out[o++] = data[px + j * step]!;
-    });
-    return out;
-  }
-
-  scatterAdd(src: V, axis: number, idx: V, outShape: readonly number[]): TypedArray {
-    const out = allocArray(src.dtype, sizeOf(outShape));
-    const os = contiguousStrides(outShape);
-    const step = os[axis]!;
-    const len = outShape[axis]!;
-    const targetStrides = os.map((s, d) => (d === axis ? 0 : s));
-    const ind = idx.buf;
-    const data = src.buf;
-    // Walk idx's index space; src shares it (same shape as idx).
-    const n = sizeOf(idx.shape);
-    if (n === 0) return out;
-    const nd = idx.shape.length;
-    const pos = new Int32Array(nd);
-    let pi = idx.offset;
-    let ps = src.offset;
-    let po = 0;
-    for (let r = 0; r < n; r++) {
-      const j = ind[pi]!;
-      if (j < 0 || j >= len) throw new GradlabError(`scatterAdd: index ${j} is out of range for axis ${axis} of size ${len}`);
-      out[po + j * step]! += data[ps]!;
-      for (let d = nd - 1; d >= 0; d--) {
-        pos[d]!++;
-        pi += idx.strides[d]!;
-        ps += src.strides[d]!;
-        po += targetStrides[d]!;
-        if (pos[d]! < idx.shape[d]!) break;
-        pi -= idx.strides[d]! * idx.shape[d]!;
-        ps -= src.strides[d]! * idx.shape[d]!;
-        po -= targetStrides[d]! * idx.shape[d]!;
-        pos[d] = 0;
-      }
+    const macs = a.shape[nd - 2]! * a.shape[nd - 1]! * n; // per matrix of a batch
+    if (w && a.dtype === "float32" && b.dtype === "float32" && outDtype === "float32" && macs >= WASM_MIN_MACS) {
+      if (this.threading === null && macs >= PARALLEL_MIN_MACS) void this.startThreads();
+      // [...batch, m] rows of n: every axis of a but the last.
+      let rows = 1;
+      for (let d = 0; d < nd - 1; d++) rows *= a.shape[d]!;
+      const out = this.allocUninit(outDtype, rows * n);
+      if (w.matmul(a, b, out)) return out;
+      this.dispose(out);
     }
-    return out;
-  }
-
-  embed(x: V, outShape: readonly number[], starts: readonly number[], steps: readonly number[]): TypedArray {
-    const out = allocArray(x.dtype, sizeOf(outShape));
-    this.writeInto(out, outShape, x, starts, steps);
-    return out;
-  }
-
-  concat(xs: readonly V[], axis: number, outShape: readonly number[], dtype: DType): TypedArray {
-    const out = allocArray(dtype, sizeOf(outShape));
-    const starts = new Array<number>(outShape.length).fill(0);
-    const steps = new Array<number>(outShape.length).fill(1);
-    for (const x of xs) {
-      this.writeInto(out, outShape, x, starts, steps);
-      starts[axis]! += x.shape[axis]!;
-    }
-    return out;
-  }
-
-  private writeInto(out: TypedArray, outShape: readonly number[], x: V, starts: readonly number[], steps: readonly number[]): void {
-    const os = contiguousStrides(outShape);
-    let base = 0;
-    for (let d = 0; d < os.length; d++) base += starts[d]! * os[d]!;
-    const targetStrides = os.map((s, d) => s * steps[d]!);
-    const data = x.buf;
-    const toBool = x.dtype !== "bool" && out instanceof Uint8Array;
-    forEachIndex(x.shape, x.strides, x.offset, targetStrides, base, (px, po) => {
-      out[po] = toBool ? (data[px] !== 0 ? 1 : 0) : data[px]!;
-    });
-  }
-
-  private contiguousView(x: V): V {
-    return { buf: this.copy(x, x.dtype), shape: x.shape, strides: contiguousStrides(x.shape), offset: 0, dtype: x.dtype };
+    return super.matmul(a, b, outDtype);
   }
 }

@@ -16,7 +16,8 @@ export const UNARY_EXPR: Record<UnaryOp, string> = {
   sigmoid: "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))",
   // Branch-free on finite input (a sign-dependent branch mispredicts half the time on real
   // activations, 3x slower); the rare -Infinity and NaN take the predictable branch.
-  relu: "(a > -Infinity ? a * (a > 0) : (a === a ? 0 : a))",
+  // `+ 0` turns the -0 of a negative times 0 into +0, as PyTorch returns (1/relu(-3) is +∞).
+  relu: "(a > -Infinity ? a * (a > 0) + 0 : (a === a ? 0 : a))",
   sign: "Math.sign(a)",
   recip: "1 / a",
   floor: "Math.floor(a)",

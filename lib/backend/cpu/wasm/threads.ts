@@ -1,0 +1,221 @@
+import { blockCount, runBlock, type GemmSlice, type SliceRunner } from "./gemm-driver.js";
+import { GEMM, type WasmRuntime } from "./runtime.js";
+
+/**
+ * Helper threads for large matmuls (Node only: worker_threads over the shared Wasm memory).
+ *
+ * A slice's blocks are claimed one at a time by the main thread and every worker from one
+ * 64-bit word: job number (high half) and next block (low half), advanced by compare-exchange.
+ * A worker that wakes late for a job that has already finished sees another job number and
+ * claims nothing, so it can never compute a block with stale parameters. The main thread
+ * does its share and then waits only for blocks already claimed, so a busy or slow core costs
+ * at most one block's time. Workers spin briefly between jobs (back-to-back matmuls of a
+ * training step), then sleep on a futex.
+ *
+ * Control block layout (int32 slots): 0 job number, 1 blocks done, 2–3 claim word (int64),
+ * 4 failure flag, 8+12·(job & 1) parameters of the job (two slots alternate).
+ */
+const JOB = 0;
+const DONE = 1;
+const FAILED = 4;
+const PARAMS = 8;
+const SLOT = 12;
+const CTRL_BYTES = (PARAMS + 2 * SLOT) * 4;
+
+/** Below this many multiply-adds per slice, waking a thread costs more than it saves. */
+export const PARALLEL_MIN_MACS = 1 << 20;
+/** Blocks of less work than this (~6 µs) cost more in claiming and cache misses than they balance. */
+const MIN_BLOCK_MACS = 1 << 18;
+/** Milliseconds a worker keeps polling for the next job before it sleeps (a futex wake took 26 µs median, 150 µs p90 here). */
+const WORKER_SPIN_MS = 0.3;
+/** Polls of the main thread before it sleeps waiting for the last claimed blocks. */
+const SPIN = 20000;
+const WARM_M = 32;
+const WARM_K = 64;
+const WARM_PANEL = WARM_M * WARM_K * 4;
+const WARM_BYTES = 2 * WARM_PANEL + WARM_M * WARM_M * 4;
+const WARM_CALLS = 1500;
+
+// Plain JS run by each worker (evaluated from a string, so it needs no file of its own and
+// works the same under a bundler or a test runner). Mirrors runBlock and the claim below.
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, ctrl, tmp, spin, warm } = workerData;
+const { gemm_macro } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+// V8 first runs baseline code and optimizes a function once it has run enough: do that now,
+// on a small product in this worker's warm-up scratch, rather than during the first real matmul.
+for (let i = 0; i < ${WARM_CALLS}; i++) gemm_macro(warm, warm + ${WARM_PANEL}, warm + 2 * ${WARM_PANEL}, ${WARM_M}, ${WARM_M}, ${WARM_K}, ${WARM_M * 4}, 0, tmp);
+const I = new Int32Array(memory.buffer, ctrl, ${CTRL_BYTES / 4});
+const W = new BigInt64Array(memory.buffer, ctrl + 8, 1);
+function claim(job, total) {
+  for (;;) {
+    const w = Atomics.load(W, 0);
+    if (Number(w >> 32n) !== job) return -1;
+    const t = Number(w & 0xffffffffn);
+    if (t >= total) return -1;
+    if (Atomics.compareExchange(W, 0, w, w + 1n) === w) return t;
+  }
+}
+function work(job) {
+  const p = ${PARAMS} + (job & 1) * ${SLOT};
+  const q = (k) => Atomics.load(I, p + k);
+  const total = q(0), ap = q(1), bp = q(2), c = q(3), m = q(4), n = q(5), kc = q(6), ldc = q(7), acc = q(8), mc = q(9), nc = q(10);
+  const rowBlocks = Math.ceil(m / mc);
+  for (let t; (t = claim(job, total)) >= 0; ) {
+    const ib = (t % rowBlocks) * mc, jb = Math.floor(t / rowBlocks) * nc;
+    gemm_macro(ap + ib * kc * 4, bp + jb * kc * 4, c + ib * ldc + jb * 4, Math.min(mc, m - ib), Math.min(nc, n - jb), kc, ldc, acc, tmp);
+    Atomics.add(I, ${DONE}, 1);
+    Atomics.notify(I, ${DONE});
+  }
+}
+let seen = Atomics.load(I, ${JOB});
+try {
+  for (;;) {
+    const until = performance.now() + spin;
+    while (Atomics.load(I, ${JOB}) === seen && performance.now() < until);
+    Atomics.wait(I, ${JOB}, seen);
+    seen = Atomics.load(I, ${JOB});
+    work(seen);
+  }
+} catch (e) {
+  Atomics.store(I, ${FAILED}, 1);
+  Atomics.notify(I, ${DONE});
+  throw e;
+}`;
+
+interface NodeThreads {
+  Worker: new (src: string, opts: object) => WorkerLike;
+}
+interface NodeOs {
+  availableParallelism?: () => number;
+  cpus(): unknown[];
+}
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: "error", listener: (e: unknown) => void): void;
+}
+
+export class GemmPool {
+  private readonly i32: Int32Array;
+  private readonly w64: BigInt64Array;
+  private job = 0;
+  private dead = false;
+
+  private constructor(
+    private readonly rt: WasmRuntime, private readonly ctrl: number, readonly workers: readonly WorkerLike[],
+  ) {
+    this.i32 = new Int32Array(rt.heap.bytes, ctrl, CTRL_BYTES / 4);
+    this.w64 = new BigInt64Array(rt.heap.bytes, ctrl + 8, 1);
+  }
+
+  /**
+   * Starts helper threads: `threads - 1` workers, by default one per core up to 4 threads in
+   * all; null where worker_threads or a shared memory is missing (browsers: single-threaded).
+   * Synchronous where Node has process.getBuiltinModule (≥ 20.16), so even a script that never
+   * yields gets its threads; a worker still booting simply claims no blocks yet.
+   */
+  static start(rt: WasmRuntime, threads?: number): GemmPool | null | Promise<GemmPool | null> {
+    if (!rt.heap.shared || typeof process === "undefined" || !process.versions?.node) return null;
+    const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    // Specifiers in variables, so browser bundlers do not try to resolve Node built-ins.
+    const [wt, os] = ["node:worker_threads", "node:os"];
+    try {
+      if (builtin) return GemmPool.launch(rt, threads, builtin(wt) as NodeThreads, builtin(os) as NodeOs);
+    } catch {
+      return null;
+    }
+    return Promise.all([import(/* @vite-ignore */ wt), import(/* @vite-ignore */ os)]).then(
+      ([t, o]) => GemmPool.launch(rt, threads, t as NodeThreads, o as NodeOs),
+      () => null,
+    );
+  }
+
+  private static launch(rt: WasmRuntime, threads: number | undefined, { Worker }: NodeThreads, os: NodeOs): GemmPool | null {
+    threads ??= Math.min(4, os.availableParallelism?.() ?? os.cpus().length);
+    if (threads < 2) return null;
+    // Kept for the life of the process: never freed, so never reused by a tensor.
+    const ctrl = rt.heap.alloc(CTRL_BYTES, false);
+    const tmps = Array.from({ length: threads - 1 }, () => rt.heap.alloc(GEMM.MR * GEMM.NR * 4, false));
+    const warm = rt.heap.alloc(WARM_BYTES, false); // packed panels of zeros for the warm-up
+    if (!ctrl || !warm || tmps.includes(0)) return null;
+    new Uint8Array(rt.heap.bytes, warm, WARM_BYTES).fill(0);
+    new Int32Array(rt.heap.bytes, ctrl, CTRL_BYTES / 4).fill(0);
+    const workers = tmps.map((tmp) => {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: rt.module, memory: rt.heap.memory, ctrl, tmp, spin: WORKER_SPIN_MS, warm } });
+      w.unref(); // an idle helper must not keep the process alive
+      return w;
+    });
+    const pool = new GemmPool(rt, ctrl, workers);
+    // A worker that fails takes no more blocks (one that never started never took any).
+    for (const w of workers) w.on("error", () => void (pool.dead = true));
+    return pool;
+  }
+
+  get failed(): boolean {
+    return this.dead || Atomics.load(this.i32, FAILED) !== 0;
+  }
+
+  /** Runs a slice on all threads; small slices run on this one alone. */
+  readonly runSlice: SliceRunner = (s) => {
+    if (this.failed || s.m * s.n * s.kc < PARALLEL_MIN_MACS) return runLocal(this.rt, s);
+    const blocked = this.reblock(s);
+    const total = blockCount(blocked);
+    if (total < 2) return runLocal(this.rt, s);
+    const job = (this.job = (this.job + 1) & 0x3fffffff);
+    const I = this.i32;
+    const p = PARAMS + (job & 1) * SLOT;
+    const params = [total, s.ap, s.bp, s.c, s.m, s.n, s.kc, s.ldc, s.accumulate ? 1 : 0, blocked.mc, blocked.nc];
+    for (let k = 0; k < params.length; k++) Atomics.store(I, p + k, params[k]!);
+    Atomics.store(I, DONE, 0);
+    Atomics.store(this.w64, 0, BigInt(job) << 32n);
+    Atomics.store(I, JOB, job);
+    Atomics.notify(I, JOB);
+    for (let t; (t = this.claim(job, total)) >= 0; ) {
+      runBlock(this.rt, blocked, t);
+      Atomics.add(I, DONE, 1);
+    }
+    // Only blocks a worker has claimed remain; wait for them (spin first: they are short).
+    for (let i = 0, d; (d = Atomics.load(I, DONE)) < total; i++) {
+      if (Atomics.load(I, FAILED) !== 0) throw new Error("internal: a matmul worker thread failed");
+      if (i > SPIN) Atomics.wait(I, DONE, d, 10);
+    }
+  };
+
+  /**
+   * Smaller blocks than the single-thread default, so the work splits evenly: about two per
+   * thread, halving the dimension with fewer blocks (a 64-row product splits by columns),
+   * but never below MIN_BLOCK_MACS of work per block.
+   */
+  private reblock(s: GemmSlice): GemmSlice {
+    let mc = s.mc;
+    let nc = Math.min(s.nc, 128);
+    const want = 2 * (this.workers.length + 1);
+    for (;;) {
+      const rows = Math.ceil(s.m / mc);
+      const cols = Math.ceil(s.n / nc);
+      if (rows * cols >= want || (Math.min(mc, s.m) * Math.min(nc, s.n) * s.kc) / 2 < MIN_BLOCK_MACS) break;
+      if (cols <= rows && nc >= 4 * GEMM.NR) nc /= 2;
+      else if (mc >= 4 * GEMM.MR) mc /= 2;
+      else if (nc >= 4 * GEMM.NR) nc /= 2;
+      else break;
+    }
+    return { ...s, mc, nc };
+  }
+
+  private claim(job: number, total: number): number {
+    for (;;) {
+      const w = Atomics.load(this.w64, 0);
+      if (Number(w >> 32n) !== job) return -1;
+      const t = Number(w & 0xffffffffn);
+      if (t >= total) return -1;
+      if (Atomics.compareExchange(this.w64, 0, w, w + 1n) === w) return t;
+    }
+  }
+}
+
+export function runLocal(rt: WasmRuntime, s: GemmSlice): void {
+  const blocks = blockCount(s);
+  for (let t = 0; t < blocks; t++) runBlock(rt, s, t);
+}
