@@ -1,0 +1,122 @@
+// `npm run bench:kernel`: gradlab's kernel next to tslab's, in the same run, on the same cells.
+//   start → first `1+1` reply (process spawn to execute_reply, median of runs; gradlab from its
+//   start-up snapshot, gradlab-cold without one)
+//   `1+1` round trip (request to reply + idle, median of 200)
+//   a typed declaration cell after 300 cells (median; first vs last quarter shows flatness)
+// "reply + idle": the time until the kernel published `idle` after its reply, i.e. until the
+// frontend may consider the cell finished. Results are printed and written to bench-results/kernel.json.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BenchClient, type KernelCommand } from "./client.js";
+
+const require = createRequire(import.meta.url);
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
+const HISTORY_CELLS = 300;
+const TYPED_CELLS = 60;
+
+// gradlab starts from a start-up snapshot built beforehand (in a private cache folder), as it
+// does from its second start on; "gradlab-cold" is a first start, without one.
+const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-bench-cache-"));
+const gradlabArgv = [process.execPath, path.join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"];
+const kernels: KernelCommand[] = [
+  { name: "gradlab", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_NO_SNAPSHOT: "" } },
+  { name: "gradlab-cold", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_NO_SNAPSHOT: "1" } },
+  { name: "tslab", argv: [process.execPath, require.resolve("tslab/bin/tslab"), "kernel", "--config-path", "{connection_file}"] },
+];
+
+function buildSnapshot(): void {
+  const result = spawnSync(process.execPath, [path.join(root, "bin", "gradlab.js"), "snapshot"], { env: { ...process.env, GRADLAB_CACHE_DIR: cache }, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`gradlab snapshot failed: ${result.stderr}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Cells like a lesson's: typed declarations, functions, expressions, output. */
+function historyCell(i: number): string {
+  switch (i % 4) {
+    case 0:
+      return `const xs${i}: number[] = [${i}, ${i + 1}, ${i + 2}];`;
+    case 1:
+      return `function f${i}(a: number, b: string): string { return b.repeat(a % 3) + ${i}; }`;
+    case 2:
+      return `interface P${i} { x: number; y: number }\nconst p${i}: P${i} = { x: ${i}, y: xs${i - 2}.length };`;
+    default:
+      return `f${i - 2}(${i}, "ab").length + p${i - 1}.x`;
+  }
+}
+
+async function measure(command: KernelCommand, notebook: string): Promise<Record<string, number>> {
+  const starts: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const client = await BenchClient.start(command, notebook);
+    // Sent at once: ZeroMQ queues it until the kernel listens, as a frontend's first cell would.
+    starts.push((await client.firstReply("1+1")) - client.spawnedAt);
+    await client.stop();
+  }
+
+  process.stderr.write(`  ${command.name}: first reply ${median(starts).toFixed(0)} ms\n`);
+  const client = await BenchClient.start(command, notebook);
+  await client.waitForIopub();
+  await client.execute("1+1");
+  for (let i = 0; i < 20; i++) await client.execute("1+1");
+  const trips: number[] = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) trips.push((await client.execute("1+1")).ms);
+
+  process.stderr.write(`  ${command.name}: round trip ${median(trips).toFixed(2)} ms\n`);
+  for (let i = 0; i < HISTORY_CELLS; i++) {
+    const { reply } = await client.execute(historyCell(i));
+    if (reply.content.status !== "ok") throw new Error(`${command.name}: cell ${i} failed: ${JSON.stringify(reply.content)}`);
+  }
+  const typed: number[] = [];
+  for (let i = 0; i < TYPED_CELLS; i++) {
+    const { ms, reply } = await client.execute(`const typed${i}: { name: string; values: number[] } = { name: "t${i}", values: xs${(i % 50) * 4}.map((v) => v * ${i}) };`);
+    if (reply.content.status !== "ok") throw new Error(`${command.name}: typed cell failed: ${JSON.stringify(reply.content)}`);
+    typed.push(ms);
+  }
+  await client.stop();
+  const quarter = Math.floor(TYPED_CELLS / 4);
+  return {
+    firstReplyMs: median(starts),
+    roundTripMs: median(trips),
+    typedCellAfter300Ms: median(typed),
+    typedCellFirstQuarterMs: median(typed.slice(0, quarter)),
+    typedCellLastQuarterMs: median(typed.slice(-quarter)),
+  };
+}
+
+async function main(): Promise<void> {
+  const notebook = mkdtempSync(path.join(os.tmpdir(), "gradlab-bench-notebook-"));
+  const results: Record<string, Record<string, number>> = {};
+  try {
+    buildSnapshot();
+    const only = process.env.BENCH_ONLY;
+    for (const command of kernels.filter((k) => !only || k.name === only)) {
+      process.stderr.write(`measuring ${command.name}…\n`);
+      results[command.name] = await measure(command, notebook);
+    }
+  } finally {
+    rmSync(notebook, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  }
+  const names = Object.keys(results);
+  const rows = Object.keys(results[names[0]!]!);
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(28) : c.padStart(10))).join(" ");
+  console.log(line(["metric (ms)", ...names]));
+  for (const row of rows) console.log(line([row, ...names.map((name) => results[name]![row]!.toFixed(2))]));
+  const out = path.join(root, "bench-results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "kernel.json"), JSON.stringify({ node: process.version, cpus: os.cpus().length, results }, null, 2) + "\n");
+  process.exit(0);
+}
+
+void main();

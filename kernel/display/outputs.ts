@@ -1,0 +1,66 @@
+// Cell outputs in the order the cell produced them. An output whose content is async (a tensor
+// on the GPU) holds back the ones after it, so `console.log(a); console.log(b)` never swaps;
+// the kernel waits for the queue before it replies, so every output precedes `idle`.
+import type { JsonObject, MessageHeader } from "../wire/message.js";
+import { isPromiseLike } from "./mime.js";
+
+export interface OutputMessage {
+  msgType: "stream" | "display_data" | "update_display_data" | "clear_output" | "execute_result" | "error" | "comm_open" | "comm_msg" | "comm_close";
+  content: JsonObject;
+  metadata?: JsonObject;
+  buffers?: Uint8Array[];
+}
+
+export type SendOutput = (message: OutputMessage, parent: MessageHeader) => void;
+
+export class Outputs {
+  /** The request outputs belong to: the running cell, else the last one (late timer output). */
+  parent: MessageHeader | null = null;
+  private pending = 0;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sendNow: SendOutput,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
+
+  /**
+   * `produced` is computed by the caller right away (so values are captured when the cell
+   * asked to show them); only the sending waits for earlier async outputs.
+   */
+  push(produced: OutputMessage | null | Promise<OutputMessage | null>): void {
+    const parent = this.parent;
+    if (!parent) return;
+    if (this.pending === 0 && !isPromiseLike(produced)) {
+      if (produced) this.sendNow(produced, parent);
+      return;
+    }
+    this.pending++;
+    const value = produced;
+    this.tail = this.tail
+      .then(() => value)
+      .then(
+        (message) => {
+          if (message) this.sendNow(message, parent);
+        },
+        (error: unknown) => this.onFailure(error),
+      )
+      .finally(() => {
+        this.pending--;
+      });
+  }
+
+  stream(name: "stdout" | "stderr", text: string | Promise<string>): void {
+    if (typeof text === "string") {
+      if (text !== "") this.push({ msgType: "stream", content: { name, text } });
+      return;
+    }
+    this.push(text.then((t) => (t === "" ? null : { msgType: "stream", content: { name, text: t } })));
+  }
+
+  /** Resolves when every output pushed so far was sent. */
+  async drain(): Promise<void> {
+    // Outputs pushed while waiting (by the outputs' own async work) are waited for too.
+    while (this.pending > 0) await this.tail;
+  }
+}

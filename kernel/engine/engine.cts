@@ -1,0 +1,154 @@
+// The TypeScript side of the kernel: tslab's converter (cross-cell declarations, type checking,
+// top-level await, completion, quick info) set up so that gradlab's library is in scope with its
+// types from any notebook folder.
+import path = require("node:path");
+import fs = require("node:fs");
+import type * as TS from "@tslab/typescript-for-tslab";
+import type { LoadedTslab } from "./ts-patch.cjs";
+import { isComplete, type Completeness } from "./is-complete.cjs";
+import type { CompletionResult, ConvertResult, Converter } from "./tslab-types.cjs";
+
+export interface LibraryFiles {
+  /** Compiled entry point, e.g. /…/dist/lib/index.js. */
+  js: string;
+  /** Its declarations, e.g. /…/dist/lib/index.d.ts (may be missing). */
+  dts: string;
+}
+
+export interface EngineConfig {
+  /** The notebook folder (the kernel's working directory). */
+  cwd: string;
+  library: LibraryFiles | null;
+  /** Names the library exports at run time; used when its declarations are missing. */
+  runtimeNames: string[];
+  /** gradlab's own @types/node entry, used when the notebook folder has none. */
+  nodeTypes: string | null;
+  pinnedFiles?: Map<string, TS.SourceFile>;
+  /** Declarations of the kernel's own globals (display, input, …), as a script .d.ts text. */
+  globalDeclarations?: string;
+  /** Sees every program the converter builds (the snapshot builder collects its files). */
+  onProgram?: (program: TS.Program) => void;
+}
+
+export interface LibraryExport {
+  name: string;
+  /** Has a run-time value (as opposed to a type-only export). */
+  isValue: boolean;
+}
+
+export class Engine {
+  readonly tsVersion: string;
+  /** Names of the library in scope in every cell. */
+  readonly libraryExports: LibraryExport[];
+  private readonly converter: Converter;
+  private latestProgram: TS.Program | null = null;
+  private prevDecl: string;
+  /** Counts converter calls (see light-builder.cts: `reparsed`). */
+  private generation = 0;
+
+  constructor(private readonly tslab: LoadedTslab, config: EngineConfig) {
+    const { ts } = tslab;
+    this.tsVersion = ts.version;
+    const typeRoots = existingTypeRoots(ts, config.cwd);
+    const extraRoots: string[] = [];
+    if (config.nodeTypes && !typeRoots.some((root) => fs.existsSync(path.join(root, "node", "package.json")))) {
+      // Without this, `console` and `process` are unknown in a folder without @types/node.
+      extraRoots.push(config.nodeTypes);
+    }
+    const virtualFiles = new Map<string, string>();
+    if (config.globalDeclarations) {
+      const globals = path.join(__dirname, "__gradlab_kernel_globals__.d.ts");
+      virtualFiles.set(globals, config.globalDeclarations);
+      extraRoots.push(globals);
+    }
+    const libDts = config.library && fs.existsSync(config.library.dts) ? config.library.dts : null;
+    // `import … from "gradlab"` must type-check even when no node_modules is near the notebook.
+    const ambient = libDts ? path.join(path.dirname(libDts), "__gradlab_ambient__.d.ts") : null;
+    if (libDts && ambient) {
+      extraRoots.push(libDts);
+      virtualFiles.set(ambient, "");
+      extraRoots.push(ambient);
+    }
+    // The converter's declarations file (see light-builder.cts: `reparsed`).
+    const declarations = path.join(config.cwd, "__prev__.d.ts").replace(/\\/g, "/");
+    tslab.settings.current = {
+      extras: {
+        extraRoots,
+        virtualFiles,
+        pinnedFiles: config.pinnedFiles ?? new Map(),
+        reparsed: { paths: new Set([declarations]), generation: () => this.generation },
+      },
+      typeRoots,
+      onProgram: (program) => {
+        this.latestProgram = program;
+        config.onProgram?.(program);
+      },
+    };
+    this.converter = tslab.converterModule.createConverter({ isJS: false, isBrowser: false });
+    tslab.settings.current = null;
+
+    this.libraryExports = libDts ? this.exportsOf(libDts) : config.runtimeNames.map((name) => ({ name, isValue: true }));
+    if (config.library && ambient && this.libraryExports.length > 0) {
+      // Named re-exports: TypeScript ignores `export *` from an absolute path in an ambient module.
+      const names = this.libraryExports.map((e) => e.name).join(", ");
+      virtualFiles.set(ambient, `declare module "gradlab" {\n  export { ${names} } from ${JSON.stringify(config.library.js)};\n}\n`);
+    }
+    this.prevDecl = config.library ? prelude(config.library, libDts !== null, this.libraryExports) : "";
+  }
+
+  convert(src: string): ConvertResult {
+    this.generation++;
+    return this.converter.convert(this.prevDecl, src);
+  }
+
+  /** Makes a converted cell's declarations visible to the following cells. */
+  commit(result: ConvertResult): void {
+    if (result.declOutput !== undefined) this.prevDecl = result.declOutput;
+  }
+
+  complete(src: string, position: number): CompletionResult {
+    this.generation++;
+    return this.converter.complete(this.prevDecl, src, position);
+  }
+
+  quickInfo(src: string, position: number): TS.QuickInfo | undefined {
+    this.generation++;
+    return this.converter.inspect(this.prevDecl, src, position);
+  }
+
+  isComplete(code: string): Completeness {
+    return isComplete(this.tslab.ts, this.tslab.converterModule, code);
+  }
+
+  close(): void {
+    this.converter.close();
+  }
+
+  private exportsOf(fileName: string): LibraryExport[] {
+    const program = this.latestProgram;
+    const file = program?.getSourceFile(fileName);
+    if (!program || !file) return [];
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(file);
+    if (!moduleSymbol) return [];
+    const { SymbolFlags } = this.tslab.ts;
+    return checker
+      .getExportsOfModule(moduleSymbol)
+      .filter((symbol) => symbol.name !== "default")
+      .map((symbol) => {
+        const target = symbol.flags & SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+        return { name: symbol.name, isValue: (target.flags & SymbolFlags.Value) !== 0 };
+      });
+  }
+}
+
+/** The declarations every notebook starts with: the library's names, imported. */
+function prelude(library: LibraryFiles, hasDeclarations: boolean, names: LibraryExport[]): string {
+  if (names.length === 0) return "";
+  if (!hasDeclarations) return names.map((n) => `declare const ${n.name}: any;`).join("\n") + "\n";
+  return `import { ${names.map((n) => n.name).join(", ")} } from ${JSON.stringify(library.js)};\n`;
+}
+
+function existingTypeRoots(ts: LoadedTslab["ts"], cwd: string): string[] {
+  return [...(ts.getDefaultTypeRoots(cwd, { directoryExists: ts.sys.directoryExists }) ?? [])];
+}

@@ -1,0 +1,155 @@
+// A minimal "builder program" for tslab's converter. TypeScript's default builder recomputes
+// reference maps and file signatures of every file (lib.d.ts, @types/node, ...) on each program
+// update; the converter only needs a program, its files, emit and the local-file dependencies
+// of a cell. Skipping that bookkeeping makes a cell several times cheaper and keeps its cost flat
+// as the notebook grows. It also adds the kernel's own root files and pre-parsed files.
+import type * as TS from "@tslab/typescript-for-tslab";
+import { interruptibleTransforms } from "./interruptible.cjs";
+import type { InternalTs } from "./ts-internal.cjs";
+
+export interface BuilderExtras {
+  /** Files added to every program (fallback Node types, gradlab's declarations, virtual files). */
+  extraRoots: string[];
+  /** In-memory files, by absolute path. */
+  virtualFiles: Map<string, string>;
+  /** Already parsed and bound files (e.g. from a startup snapshot); reused as long as they are unchanged. */
+  pinnedFiles: Map<string, TS.SourceFile>;
+  /**
+   * Files the converter re-announces as changed although their text is the same (its
+   * declarations file, twice per cell): parsed once per `generation`. A new generation starts
+   * with each converter call, because the converter edits that file's tree at the end of a call.
+   */
+  reparsed: { paths: Set<string>; generation: () => number };
+}
+
+export interface LightBuilder {
+  getProgram(): TS.Program;
+  getProgramOrUndefined(): TS.Program;
+  getCompilerOptions(): TS.CompilerOptions;
+  getSourceFile(fileName: string): TS.SourceFile | undefined;
+  getSourceFiles(): readonly TS.SourceFile[];
+  emit(
+    sourceFile: TS.SourceFile | undefined,
+    writeFile: TS.WriteFileCallback | undefined,
+    cancellationToken: TS.CancellationToken | undefined,
+    emitOnlyDtsFiles: boolean | undefined,
+    transformers: TS.CustomTransformers | undefined,
+  ): TS.EmitResult;
+  getAllDependencies(sourceFile: TS.SourceFile): readonly string[];
+}
+
+export type LightCreateProgram = (
+  rootNames: readonly string[] | undefined,
+  options: TS.CompilerOptions | undefined,
+  host: TS.CompilerHost | undefined,
+  oldBuilder: LightBuilder | undefined,
+) => LightBuilder;
+
+export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onProgram: (program: TS.Program) => void): LightCreateProgram {
+  const virtualSources = new Map<string, TS.SourceFile>();
+  const interruptible = interruptibleTransforms(ts);
+
+  function virtualSource(fileName: string, languageVersion: TS.ScriptTarget | TS.CreateSourceFileOptions): TS.SourceFile | undefined {
+    const text = extras.virtualFiles.get(fileName);
+    if (text === undefined) return undefined;
+    const cached = virtualSources.get(fileName);
+    if (cached && cached.text === text) return cached;
+    const created = ts.createSourceFile(fileName, text, languageVersion, false);
+    virtualSources.set(fileName, created);
+    return created;
+  }
+
+  const sameText = new Map<string, { generation: number; text: string; file: TS.SourceFile }>();
+
+  function unchangedSource(host: TS.CompilerHost, fileName: string, parse: () => TS.SourceFile | undefined): TS.SourceFile | undefined {
+    if (!extras.reparsed.paths.has(fileName)) return parse();
+    const text = host.readFile(fileName);
+    const generation = extras.reparsed.generation();
+    const cached = sameText.get(fileName);
+    if (cached && cached.generation === generation && cached.text === text) return cached.file;
+    const file = parse();
+    if (file && text !== undefined) sameText.set(fileName, { generation, text, file });
+    return file;
+  }
+
+  function wrapHost(host: TS.CompilerHost): TS.CompilerHost {
+    const wrapped: TS.CompilerHost = Object.create(host) as TS.CompilerHost;
+    wrapped.getSourceFile = (fileName, languageVersion, onError, shouldCreate) =>
+      extras.pinnedFiles.get(fileName) ?? virtualSource(fileName, languageVersion) ??
+      unchangedSource(host, fileName, () => host.getSourceFile(fileName, languageVersion, onError, shouldCreate));
+    const byPath = host.getSourceFileByPath;
+    if (byPath) {
+      wrapped.getSourceFileByPath = (fileName, path, languageVersion, onError, shouldCreate) =>
+        extras.pinnedFiles.get(fileName) ?? virtualSource(fileName, languageVersion) ??
+        unchangedSource(host, fileName, () => byPath.call(host, fileName, path, languageVersion, onError, shouldCreate));
+    }
+    wrapped.fileExists = (fileName) => extras.virtualFiles.has(fileName) || host.fileExists(fileName);
+    wrapped.readFile = (fileName) => extras.virtualFiles.get(fileName) ?? host.readFile(fileName);
+    return wrapped;
+  }
+
+  return (rootNames, options, host, oldBuilder) => {
+    if (rootNames === undefined || options === undefined || host === undefined) {
+      // The watcher asks for a rebuild without changes only after config-file errors (none here).
+      if (!oldBuilder) throw new Error("light builder: nothing to rebuild from");
+      return oldBuilder;
+    }
+    const program = ts.createProgram({
+      rootNames: [...rootNames, ...extras.extraRoots],
+      options,
+      host: wrapHost(host),
+      oldProgram: oldBuilder?.getProgram(),
+    });
+    // The converter reads the cell's `locals` right away; binding the root files is enough for
+    // that. The type checker (the costly part: it merges every global of lib, @types/node, …)
+    // is created only if this program is checked or emitted, and the converter replaces the
+    // first program of a cell that declares names without doing either.
+    for (const name of rootNames) {
+      const file = program.getSourceFile(name);
+      if (file && !(file as TS.SourceFile & { locals?: unknown }).locals) ts.bindSourceFile(file, options);
+    }
+    onProgram(program);
+    return {
+      getProgram: () => program,
+      getProgramOrUndefined: () => program,
+      getCompilerOptions: () => program.getCompilerOptions(),
+      getSourceFile: (fileName) => program.getSourceFile(fileName),
+      getSourceFiles: () => program.getSourceFiles(),
+      emit: (sourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, transformers) => {
+        // The converter emits ES modules and then re-parses them to convert to CommonJS, which
+        // costs a second compiler run per cell. Running the CommonJS transform in the same
+        // emit is equivalent and also yields one source map from the cell to the final code.
+        // The interruptible transforms wrap the converter's own (see interruptible.cts).
+        const withCommonJs: TS.CustomTransformers = {
+          ...transformers,
+          after: [...interruptible.beforeModule, ...(transformers?.after ?? []), ts.transformModule, ...interruptible.afterModule],
+        };
+        return program.emit(sourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, emitOnlyDtsFiles ? transformers : withCommonJs);
+      },
+      getAllDependencies: (sourceFile) => localDependencies(program, sourceFile),
+    };
+  };
+}
+
+/** The file and the project files it imports, transitively (not packages, not declarations). */
+function localDependencies(program: TS.Program, root: TS.SourceFile): string[] {
+  const seen = new Set([root.fileName]);
+  const queue = [root];
+  for (let file = queue.pop(); file; file = queue.pop()) {
+    const resolved = (file as TS.SourceFile & { resolvedModules?: ResolvedModules }).resolvedModules;
+    resolved?.forEach((entry) => {
+      const module = entry?.resolvedModule;
+      if (!module || module.isExternalLibraryImport) return;
+      const dep = program.getSourceFile(module.resolvedFileName);
+      if (dep && !dep.isDeclarationFile && !seen.has(dep.fileName)) {
+        seen.add(dep.fileName);
+        queue.push(dep);
+      }
+    });
+  }
+  return [...seen];
+}
+
+interface ResolvedModules {
+  forEach(cb: (entry: { resolvedModule?: TS.ResolvedModuleFull } | undefined) => void): void;
+}

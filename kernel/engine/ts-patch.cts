@@ -1,0 +1,79 @@
+// Loads tslab's converter with a patched view of TypeScript. The converter reads everything it
+// uses from the `typescript` module object, so giving it a copy with three functions replaced
+// lets the kernel reuse it unchanged while choosing the builder, source maps and type roots.
+import type * as TS from "@tslab/typescript-for-tslab";
+import { CommonJsLoader } from "./cjs-loader.cjs";
+import { lightBuilderFactory, type BuilderExtras } from "./light-builder.cjs";
+import { asInternal, type InternalTs, type TsModule } from "./ts-internal.cjs";
+import type { ConverterModule } from "./tslab-types.cjs";
+
+export interface EnginePaths {
+  /** tslab's TypeScript build: node_modules/@tslab/typescript-for-tslab/lib/typescript.js */
+  typescript: string;
+  /** node_modules/tslab/dist/converter.js */
+  converter: string;
+}
+
+/** Per-converter settings, read when the converter creates its compiler host. */
+export interface ConverterSettings {
+  extras: BuilderExtras;
+  /** Replaces the type roots the converter computes (it may add its own @types/node). */
+  typeRoots: string[];
+  onProgram(program: TS.Program): void;
+}
+
+export interface LoadedTslab {
+  ts: InternalTs;
+  converterModule: ConverterModule;
+  /** Must be set before each `createConverter` call. */
+  settings: { current: ConverterSettings | null };
+  /**
+   * Whether converters watch files on disk (so edits of a notebook's local .ts modules are seen).
+   * Off while building a start-up snapshot: a snapshot cannot contain pending watcher timers.
+   */
+  watching: { enabled: boolean };
+}
+
+export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => unknown): LoadedTslab {
+  const loader = new CommonJsLoader({ provided: new Map(), builtinRequire });
+  const ts = asInternal(loader.load(paths.typescript) as TsModule);
+  const settings: LoadedTslab["settings"] = { current: null };
+  const watching = { enabled: true };
+  const patched: InternalTs = { ...ts };
+  const idle: TS.FileWatcher = { close: () => {} };
+  patched.sys = {
+    ...ts.sys,
+    watchFile: (...args: Parameters<NonNullable<TS.System["watchFile"]>>) => (watching.enabled && ts.sys.watchFile ? ts.sys.watchFile(...args) : idle),
+    watchDirectory: (...args: Parameters<NonNullable<TS.System["watchDirectory"]>>) => (watching.enabled && ts.sys.watchDirectory ? ts.sys.watchDirectory(...args) : idle),
+  };
+
+  patched.createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, system: TS.System, _createProgram: unknown, reportDiagnostic?: TS.DiagnosticReporter, reportWatchStatus?: TS.WatchStatusReporter) => {
+    const current = settings.current;
+    if (!current) throw new Error("converter settings are not set");
+    const createProgram = lightBuilderFactory(ts, current.extras, current.onProgram);
+    return ts.createWatchCompilerHost(
+      rootFiles,
+      // Inline source maps let runtime errors point at cell lines.
+      { ...options, inlineSourceMap: true, typeRoots: current.typeRoots },
+      system,
+      createProgram as unknown as TS.CreateProgram<TS.BuilderProgram>,
+      reportDiagnostic,
+      reportWatchStatus,
+    );
+  }) as typeof ts.createWatchCompilerHost;
+
+  // The light builder already emits CommonJS (see light-builder.cts), so the converter's
+  // second ES-module-to-CommonJS pass must leave the code as it is.
+  patched.transpileModule = ((input: string) => ({ outputText: input, diagnostics: [] })) as typeof ts.transpileModule;
+
+  const converterLoader = new CommonJsLoader({
+    provided: new Map<string, unknown>([
+      ["@tslab/typescript-for-tslab", patched],
+      // The converter only asks semver for the major version of Node.
+      ["semver", { major: (version: string) => Number.parseInt(version.replace(/^v/, ""), 10) }],
+    ]),
+    builtinRequire,
+  });
+  const converterModule = converterLoader.load(paths.converter) as ConverterModule;
+  return { ts, converterModule, settings, watching };
+}

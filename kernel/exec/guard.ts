@@ -1,0 +1,18 @@
+// Runs a function inside a vm script with breakOnSigint, the only place where Node stops
+// running JavaScript on SIGINT. Each step of a cell's generator runs this way (interruptible.cts).
+import vm from "node:vm";
+
+const SLOT = Symbol.for("gradlab.guarded");
+export const GUARD_FILE = "gradlab:guard";
+const script = new vm.Script(`globalThis[Symbol.for("gradlab.guarded")]()`, { filename: GUARD_FILE });
+
+export function guarded<T>(fn: () => T): T {
+  const slots = globalThis as unknown as Record<symbol, unknown>;
+  const previous = slots[SLOT];
+  slots[SLOT] = fn;
+  try {
+    return script.runInThisContext({ breakOnSigint: true }) as T;
+  } finally {
+    slots[SLOT] = previous;
+  }
+}

@@ -1,0 +1,79 @@
+// Interrupts. The wire worker bumps a shared counter and sends SIGINT to the process:
+// - inside a synchronous stretch of a cell, `vm` (breakOnSigint) aborts the running script;
+// - while a cell awaits, the SIGINT listener below rejects what the cell is waiting for.
+
+export class InterruptError extends Error {
+  override name = "InterruptError";
+  constructor() {
+    super("the cell was interrupted");
+  }
+}
+
+/** Node's error code when breakOnSigint stops a script. */
+export const SCRIPT_INTERRUPTED = "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+
+export function isInterrupt(error: unknown): boolean {
+  return error instanceof InterruptError || (error instanceof Error && (error as { code?: unknown }).code === SCRIPT_INTERRUPTED);
+}
+
+export class Interrupts {
+  private readonly waiters = new Set<(error: InterruptError) => void>();
+  private seen: number;
+  /** Numbers the cells; async work started by an interrupted cell is stopped at its next step. */
+  private epoch = 0;
+  private readonly cancelled = new Set<number>();
+
+  constructor(private readonly count: () => number) {
+    this.seen = count();
+    process.on("SIGINT", () => this.fire());
+  }
+
+  /** A cell starts: interrupts that arrived while nothing was running are forgotten. */
+  reset(): void {
+    this.seen = this.count();
+    this.epoch++;
+  }
+
+  /** True when an interrupt arrived since the last reset (checked between compiling and running). */
+  requested(): boolean {
+    return this.count() !== this.seen;
+  }
+
+  currentEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Whether async work started during cell `epoch` must stop. */
+  isCancelled(epoch: number): boolean {
+    if (epoch === this.epoch && this.requested()) this.cancelled.add(epoch);
+    return this.cancelled.has(epoch);
+  }
+
+  /** Settles like `promise`, or rejects with InterruptError when the user interrupts first. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    if (this.requested()) return Promise.reject(new InterruptError());
+    return new Promise<T>((resolve, reject) => {
+      const waiter = (error: InterruptError): void => reject(error);
+      this.waiters.add(waiter);
+      promise.then(
+        (value) => {
+          this.waiters.delete(waiter);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waiters.delete(waiter);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private fire(): void {
+    // The signal may also come from a terminal (Ctrl+C) rather than from the worker.
+    if (!this.requested()) this.seen = this.count() - 1;
+    this.cancelled.add(this.epoch);
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter(new InterruptError());
+  }
+}

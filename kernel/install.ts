@@ -1,0 +1,64 @@
+// `gradlab install`: writes the kernelspec Jupyter looks for (kernels/gradlab/kernel.json and
+// logos) without needing Python, at the same places `jupyter kernelspec install` would use.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export type InstallTarget = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; dir: string } | { kind: "system" };
+
+export interface InstallOptions {
+  target: InstallTarget;
+  /** Absolute path of bin/gradlab.js. */
+  entry: string;
+  /** Folder with logo-32x32.png, logo-64x64.png, logo-svg.svg. */
+  logos: string;
+  name?: string;
+}
+
+/** Jupyter's data directory for the target (the kernelspec goes in its kernels/ folder). */
+export function dataDir(target: InstallTarget, env: NodeJS.ProcessEnv = process.env): string {
+  switch (target.kind) {
+    case "user":
+      if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
+      if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
+      if (process.platform === "win32") return path.join(env.APPDATA ?? os.homedir(), "jupyter");
+      return path.join(env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share"), "jupyter");
+    case "sys-prefix": {
+      // sys.prefix of the active Python environment, found without running Python.
+      const prefix = env.VIRTUAL_ENV || env.CONDA_PREFIX;
+      if (!prefix) throw new Error("--sys-prefix needs an active virtual or conda environment (VIRTUAL_ENV or CONDA_PREFIX); use --user or --prefix DIR");
+      return path.join(prefix, "share", "jupyter");
+    }
+    case "prefix":
+      return path.join(path.resolve(target.dir), "share", "jupyter");
+    case "system":
+      return process.platform === "win32" ? path.join(env.PROGRAMDATA ?? "C:\\ProgramData", "jupyter") : "/usr/local/share/jupyter";
+  }
+}
+
+export function kernelSpec(entry: string): Record<string, unknown> {
+  return {
+    // Absolute paths: Jupyter starts the kernel with its own PATH, from the notebook's folder.
+    argv: [process.execPath, entry, "kernel", "--connection-file", "{connection_file}"],
+    display_name: "TypeScript (gradlab)",
+    language: "typescript",
+    // Interrupts arrive as interrupt_request on the control channel, which the kernel's socket
+    // thread reads even while a cell keeps the main thread busy.
+    interrupt_mode: "message",
+    env: {},
+    metadata: { debugger: false },
+  };
+}
+
+/** Writes the kernelspec and returns its folder. */
+export function install(options: InstallOptions): string {
+  const dir = path.join(dataDir(options.target), "kernels", options.name ?? "gradlab");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(options.entry), null, 2) + "\n");
+  if (existsSync(options.logos)) {
+    for (const file of readdirSync(options.logos)) {
+      if (/^logo-(\d+x\d+\.png|svg\.svg)$/.test(file)) copyFileSync(path.join(options.logos, file), path.join(dir, file));
+    }
+  }
+  return dir;
+}

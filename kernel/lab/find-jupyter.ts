@@ -1,0 +1,42 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export interface JupyterLab {
+  /** Command and leading arguments that start JupyterLab. */
+  command: string[];
+  source: string;
+}
+
+function works(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, [...args, "--version"], { stdio: "ignore", timeout: 60_000 });
+  return r.status === 0;
+}
+
+/**
+ * JupyterLab from the repo's own virtual environment, else from PATH, else installed into
+ * `.venv` with pip. PIP_RETRIES=0 makes pip fail at once where no package index is reachable
+ * instead of retrying for minutes.
+ */
+export function findOrInstallJupyterLab(root: string, log: (s: string) => void): JupyterLab {
+  const venv = join(root, ".venv");
+  const venvLab = join(venv, "bin", "jupyter-lab");
+  if (existsSync(venvLab) && works(venvLab, [])) return { command: [venvLab], source: venvLab };
+  if (works("jupyter-lab", [])) return { command: ["jupyter-lab"], source: "jupyter-lab on PATH" };
+
+  const python = ["python3", "python"].find((p) => works(p, []));
+  if (!python) throw new Error("gradlab lab: JupyterLab is not installed and no python3 was found to install it; install Python 3, or JupyterLab itself");
+  log(`gradlab lab: installing JupyterLab into ${venv} (first run only)…`);
+  execFileSync(python, ["-m", "venv", venv], { stdio: "inherit" });
+  const pip = spawnSync(join(venv, "bin", "pip"), ["install", "--quiet", "jupyterlab"], {
+    stdio: "inherit",
+    env: { ...process.env, PIP_RETRIES: process.env["PIP_RETRIES"] ?? "0" },
+  });
+  if (pip.status !== 0 || !works(venvLab, [])) {
+    throw new Error(
+      `gradlab lab: pip could not install JupyterLab into ${venv} (no package index reachable?). ` +
+        "Install it yourself (pip install jupyterlab) and run again, or use Jupyter Notebook: `gradlab install --user`, then `jupyter notebook notebooks/`.",
+    );
+  }
+  return { command: [venvLab], source: venvLab };
+}

@@ -1,0 +1,121 @@
+// `gradlab kernel --connection-file F`: start-up. The socket worker starts first (it binds and
+// loads ZeroMQ on the other core) while this thread loads TypeScript and the library.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Comms } from "./comm.js";
+import { Displays } from "./display/api.js";
+import { captureProcessStreams, createCellConsole } from "./display/console.js";
+import { Outputs } from "./display/outputs.js";
+import { Engine } from "./engine/engine.cjs";
+import { loadTslab, type EnginePaths, type LoadedTslab } from "./engine/ts-patch.cjs";
+import { Executor } from "./exec/executor.js";
+import { Interrupts } from "./exec/interrupt.js";
+import { GLOBAL_DECLARATIONS, installGlobals } from "./globals.js";
+import { kernelInfo, packageVersion } from "./handlers/kernel-info.js";
+import { History } from "./history.js";
+import { Kernel } from "./kernel.js";
+import { kernelLog, trace } from "./log.js";
+import { packageRoot, stateDir } from "./paths.js";
+import { libraryPaths, loadLibrary } from "./preload.js";
+import { Stdin } from "./stdin.js";
+import type { EarlyWire } from "./wire/early.js";
+
+const require = createRequire(import.meta.url);
+
+export function enginePaths(): EnginePaths {
+  const tslabRequire = createRequire(require.resolve("tslab/package.json"));
+  return {
+    typescript: tslabRequire.resolve("@tslab/typescript-for-tslab"),
+    converter: require.resolve("tslab/dist/converter.js"),
+  };
+}
+
+/** gradlab's @types/node (falling back to tslab's) for notebook folders without one. */
+export function nodeTypesPath(): string | null {
+  for (const from of [require, createRequire(require.resolve("tslab/package.json"))]) {
+    try {
+      return from.resolve("@types/node/index.d.ts");
+    } catch {
+      // try the next place
+    }
+  }
+  return null;
+}
+
+export interface StartOptions {
+  /** Sockets opened early (see wire/early.ts). */
+  wire: EarlyWire;
+  /** TypeScript already loaded (from a start-up snapshot). */
+  tslab?: LoadedTslab;
+  pinnedFiles?: EngineConfigPinned;
+}
+
+type EngineConfigPinned = ConstructorParameters<typeof Engine>[1]["pinnedFiles"];
+
+export async function startKernel(options: StartOptions): Promise<void> {
+  trace("kernel modules loaded");
+  const { wire } = options.wire;
+  const wireReady = wire.start();
+  const libraryLoading = loadLibrary();
+  const tslab = options.tslab ?? loadTslab(enginePaths(), require);
+  trace("TypeScript loaded");
+  // The program is built while the library's modules load; only a library without
+  // declarations needs its run-time names first.
+  const paths = libraryPaths();
+  const hasDeclarations = existsSync(paths.dts);
+  const library = hasDeclarations ? null : await libraryLoading;
+  const engine = new Engine(tslab, {
+    cwd: process.cwd(),
+    library: paths,
+    runtimeNames: Object.keys(library?.namespace ?? {}),
+    nodeTypes: nodeTypesPath(),
+    pinnedFiles: options.pinnedFiles,
+    globalDeclarations: GLOBAL_DECLARATIONS,
+  });
+  trace("TypeScript program ready");
+  const loaded = library ?? (await libraryLoading);
+  trace("library loaded");
+
+  const interrupts = new Interrupts(() => wire.interruptCount());
+  const outputs = new Outputs(
+    (message, parent) => wire.send("iopub", message.msgType, message.content, parent, [], message.metadata, message.buffers),
+    (error) => kernelLog(`an output could not be produced: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  const executor = new Executor(engine, interrupts, process.cwd());
+  const displays = new Displays(outputs);
+  const stdin = new Stdin(wire, interrupts, () => outputs.drain());
+  const comms = new Comms((message) => outputs.push(message));
+  const history = new History(stateDir());
+
+  if (loaded.namespace) {
+    executor.modules.provide("gradlab", loaded.namespace);
+    for (const [name, value] of Object.entries(loaded.namespace)) {
+      executor.exports[name] = value;
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  installGlobals(displays, stdin, comms);
+  (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.displaySink")] = displays.sink();
+  Object.defineProperty(globalThis, "console", { value: createCellConsole(outputs), writable: true, configurable: true });
+  captureProcessStreams(outputs);
+
+  const info = kernelInfo({
+    version: packageVersion(packageRoot()),
+    tsVersion: engine.tsVersion,
+    backend: loaded.backend,
+    preloaded: engine.libraryExports.length,
+  });
+  const kernel = new Kernel({ wire, engine, executor, outputs, displays, stdin, interrupts, history, comms, info });
+  process.on("uncaughtException", (error) => kernel.escaped(error));
+  process.on("unhandledRejection", (reason) => kernel.escaped(reason));
+
+  await wireReady;
+  trace("sockets bound");
+  options.wire.attach({
+    request: (request) => kernel.receive(request),
+    shutdown: () => {
+      engine.close();
+      void wire.close().then(() => process.exit(0));
+    },
+  });
+}

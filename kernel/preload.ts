@@ -1,0 +1,48 @@
+// gradlab's library, preloaded: every export becomes a name in every cell. The names are read
+// from the module at start-up (never listed by hand), because the library keeps growing.
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { kernelLog } from "./log.js";
+
+export interface Library {
+  /** The module namespace, or null when the library could not be loaded. */
+  namespace: Record<string, unknown> | null;
+  js: string;
+  dts: string;
+  /** One line for the banner: the backend and why it was chosen, or what went wrong. */
+  backend: string;
+}
+
+/** dist/lib/index.js, next to this file's dist/kernel/. */
+export function libraryPaths(): { js: string; dts: string } {
+  const js = fileURLToPath(new URL("../lib/index.js", import.meta.url));
+  return { js, dts: js.replace(/\.js$/, ".d.ts") };
+}
+
+export async function loadLibrary(): Promise<Library> {
+  const { js, dts } = libraryPaths();
+  if (!existsSync(js)) return { namespace: null, js, dts, backend: `gradlab library not built (${js} is missing)` };
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = { ...((await import(pathToFileURL(js).href)) as Record<string, unknown>) };
+  } catch (error) {
+    kernelLog(`could not load the gradlab library: ${error instanceof Error ? error.stack : String(error)}`);
+    return { namespace: null, js, dts, backend: `gradlab library failed to load: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return { namespace, js, dts, backend: await describeBackend(namespace) };
+}
+
+/** Lets the library pick its backend (GRADLAB_BACKEND) and reports the choice and the reason. */
+async function describeBackend(lib: Record<string, unknown>): Promise<string> {
+  try {
+    if (typeof lib.initBackend === "function") await (lib.initBackend as () => Promise<unknown>)();
+    if (typeof lib.backendInfo === "function") {
+      const info = (await (lib.backendInfo as () => unknown)()) as { name?: unknown; reason?: unknown } | null;
+      if (info && typeof info.name === "string") return `${info.name}${typeof info.reason === "string" ? ` (${info.reason})` : ""}`;
+    }
+    if (typeof lib.getBackend === "function") return String((lib.getBackend as () => unknown)());
+  } catch (error) {
+    return `unknown (${error instanceof Error ? error.message : String(error)})`;
+  }
+  return "unknown (the library reports no backend)";
+}

@@ -1,0 +1,13 @@
+import type { IOPubMessage } from "../notebook/outputs.js";
+
+export interface CellOutcome {
+  status: "ok" | "error" | "timeout";
+  executionCount: number | null;
+}
+
+/** Something that runs cells and streams their iopub messages: the in-process kernel, or a Jupyter Server. */
+export interface Session {
+  /** Runs one cell; `onMessage` sees every output message before the promise settles. */
+  execute(code: string, onMessage: (m: IOPubMessage) => void, timeoutMs: number): Promise<CellOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,133 @@
+// Start-up snapshot management. A V8 snapshot is tied to the exact Node binary and to the code
+// in it, so it is built per user (in their cache folder, never in the install folder), named
+// after the Node version, and checked against a key of its inputs before use; when it is
+// missing or stale the kernel starts the normal way and a new one is built in the background.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { kernelLog } from "../log.js";
+import { cacheDir, packageRoot } from "../paths.js";
+import type { SnapshotInputs } from "./prepare.cjs";
+
+const require = createRequire(import.meta.url);
+const SNAPSHOT_DIR = fileURLToPath(new URL(".", import.meta.url));
+const ENGINE_DIR = fileURLToPath(new URL("../engine/", import.meta.url));
+/** Exit code of a restored process that cannot use its snapshot (see build-entry.cts). */
+export const SNAPSHOT_UNUSABLE = 75;
+
+interface SnapshotFiles {
+  blob: string;
+  lock: string;
+  /** Written when a build fails, so that kernels do not retry it at every start. */
+  failed: string;
+}
+
+/** Per user, per Node binary and per installed copy of gradlab. */
+function files(): SnapshotFiles {
+  const root = createHash("sha256").update(realpathSync(packageRoot())).digest("hex").slice(0, 12);
+  const base = path.join(cacheDir(), `kernel-${process.version}-${process.arch}-${root}`);
+  return { blob: `${base}.blob`, lock: `${base}.lock`, failed: `${base}.failed` };
+}
+
+export function snapshotInputs(): SnapshotInputs {
+  // Imported lazily: main.js pulls in the whole kernel, which the launcher does not need.
+  const tslabRequire = createRequire(require.resolve("tslab/package.json"));
+  const js = fileURLToPath(new URL("../../lib/index.js", import.meta.url));
+  let nodeTypes: string | null = null;
+  for (const from of [require, tslabRequire]) {
+    try {
+      nodeTypes = from.resolve("@types/node/index.d.ts");
+      break;
+    } catch {
+      // next
+    }
+  }
+  return {
+    engine: { typescript: tslabRequire.resolve("@tslab/typescript-for-tslab"), converter: require.resolve("tslab/dist/converter.js") },
+    library: { js, dts: js.replace(/\.js$/, ".d.ts") },
+    nodeTypes,
+    globalDeclarations: "",
+    kernelEntry: path.join(SNAPSHOT_DIR, "start.js"),
+    codeDirs: [ENGINE_DIR, SNAPSHOT_DIR],
+  };
+}
+
+/**
+ * The blob to start from, if one was built. Whether it is still current is checked by the
+ * restored process itself (see build-entry.cts), so this launcher starts it without delay.
+ */
+export function snapshotPath(): string | null {
+  const { blob } = files();
+  return existsSync(blob) ? blob : null;
+}
+
+/** Runs the kernel in a process restored from `blob`; resolves with its exit code. */
+export function runFromSnapshot(blob: string, connectionFile: string): Promise<number> {
+  const child = spawn(process.execPath, ["--snapshot-blob", blob, connectionFile], { stdio: "inherit" });
+  // Jupyter signals this process; the kernel is the child.
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, forward(signal));
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+}
+
+/** Builds the snapshot now (blocking); used by `gradlab snapshot` and the background rebuild. */
+export function buildSnapshot(globalDeclarations: string): { ok: boolean; message: string } {
+  const inputs = { ...snapshotInputs(), globalDeclarations };
+  const { blob, lock, failed } = files();
+  let fd: number;
+  try {
+    fd = openSync(lock, "wx");
+  } catch {
+    // Another kernel is building it; a lock older than 5 minutes is from a crashed build.
+    if (Date.now() - statSync(lock).mtimeMs < 5 * 60_000) return { ok: false, message: "another build is running" };
+    rmSync(lock, { force: true });
+    fd = openSync(lock, "wx");
+  }
+  try {
+    const partial = `${blob}.${process.pid}.partial`;
+    // Node runs a snapshot entry without `exports`, which TypeScript's CommonJS output touches.
+    const entry = `${blob}.${process.pid}.entry.cjs`;
+    writeFileSync(entry, `var exports = {};\n${readFileSync(path.join(SNAPSHOT_DIR, "build-entry.cjs"), "utf8")}`);
+    const result = spawnSyncNode(["--snapshot-blob", partial, "--build-snapshot", entry], {
+      GRADLAB_SNAPSHOT_INPUTS: JSON.stringify(inputs),
+      GRADLAB_SNAPSHOT_DIR: SNAPSHOT_DIR,
+    });
+    rmSync(entry, { force: true });
+    if (result.status !== 0 || !existsSync(partial)) {
+      rmSync(partial, { force: true });
+      const message = `snapshot build failed: ${result.stderr.slice(-2000)}`;
+      writeFileSync(failed, message);
+      return { ok: false, message };
+    }
+    renameSync(partial, blob);
+    rmSync(failed, { force: true });
+    return { ok: true, message: blob };
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
+  }
+}
+
+function spawnSyncNode(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  return { status: result.status, stderr: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
+}
+
+/** Starts a background build a little after start-up, at low priority, without waiting for it. */
+export function rebuildSnapshotLater(delayMs = 3000): void {
+  if (process.env.GRADLAB_NO_SNAPSHOT) return;
+  try {
+    // After a failed build, try again a day later (or on `gradlab snapshot`).
+    if (Date.now() - statSync(files().failed).mtimeMs < 24 * 3600_000) return;
+  } catch {
+    // no failed build
+  }
+  setTimeout(() => {
+    const child = spawn(process.execPath, [path.join(packageRoot(), "bin", "gradlab.js"), "snapshot", "--quiet"], { detached: true, stdio: "ignore" });
+    child.on("error", (error) => kernelLog(`could not start the snapshot build: ${error.message}`));
+    child.unref();
+  }, delayMs).unref();
+}

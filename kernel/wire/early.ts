@@ -1,0 +1,32 @@
+// Opens the sockets before the rest of the kernel is even loaded: a frontend that tried to
+// connect too early retries only every 100 ms (ZeroMQ's reconnect interval), so binding late
+// costs up to that much on the first reply. Requests wait here until the kernel is ready.
+import { readConnectionFile } from "./connection.js";
+import { Wire, type IncomingRequest, type WireHandlers } from "./wire.js";
+
+export interface EarlyWire {
+  wire: Wire;
+  /** Hands queued and future requests to the kernel. */
+  attach(handlers: WireHandlers): void;
+}
+
+export function openWire(connectionFile: string): EarlyWire {
+  let handlers: WireHandlers | null = null;
+  const queued: IncomingRequest[] = [];
+  let shutdownAsked: boolean | null = null;
+  const wire = new Wire(readConnectionFile(connectionFile), {
+    request: (request) => (handlers ? handlers.request(request) : queued.push(request)),
+    shutdown: (restart) => {
+      if (handlers) handlers.shutdown(restart);
+      else shutdownAsked = restart;
+    },
+  });
+  return {
+    wire,
+    attach(next) {
+      handlers = next;
+      for (const request of queued.splice(0)) next.request(request);
+      if (shutdownAsked !== null) next.shutdown(shutdownAsked);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// Worker thread owning the kernel's ZeroMQ sockets. It verifies signatures, answers the
+// heartbeat, and handles `interrupt_request` and `shutdown_request` itself: the main thread may
+// be stuck in a student's loop, and these two requests exist precisely for that case.
+import { workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import type { MainCommand, RequestChannel, WorkerConfig, WorkerEvent } from "./bridge.js";
+import { channelAddress } from "./connection.js";
+import { createMessage, decodeMessage, encodeMessage, InvalidMessageError, Signer } from "./message.js";
+import type { JupyterMessage } from "./message.js";
+import { Outbox, type Outgoing } from "./outbox.js";
+
+const config = workerData as WorkerConfig;
+const port = config.port;
+const signer = new Signer(config.connection.key, config.connection.signature_scheme);
+const interruptCounter = new Int32Array(config.interruptCounter);
+
+const shell = new zmq.Router();
+const control = new zmq.Router();
+const stdin = new zmq.Router();
+const iopub = new zmq.Publisher();
+const heartbeat = new zmq.Reply();
+// Outputs must never be dropped on the way to a slow frontend, so the publisher queue is unbounded.
+iopub.sendHighWaterMark = 0;
+for (const socket of [shell, control, stdin, iopub, heartbeat]) socket.linger = 1000;
+
+const routers: Record<Outgoing["channel"], zmq.Router | zmq.Publisher> = { shell, control, stdin, iopub };
+
+/** zeromq allows one pending send per socket; sends are chained so none is rejected with EBUSY. */
+const sendChains = new Map<zmq.Router | zmq.Publisher, Promise<void>>();
+
+function deliver(out: Outgoing): Promise<void> {
+  const socket = routers[out.channel];
+  const frames = encodeMessage(out.message, out.identities, signer);
+  const next = (sendChains.get(socket) ?? Promise.resolve())
+    .then(() => socket.send(frames))
+    .catch((err: unknown) => log(`failed to send ${out.message.header.msg_type} on ${out.channel}: ${String(err)}`));
+  sendChains.set(socket, next);
+  return next;
+}
+
+const outbox = new Outbox((out) => void deliver(out), (flush) => setImmediate(flush));
+
+function post(event: WorkerEvent): void {
+  port.postMessage(event);
+}
+
+function log(text: string): void {
+  process.stderr.write(`[gradlab kernel] ${text}\n`);
+}
+
+function publishStatus(state: "busy" | "idle" | "starting", parent: JupyterMessage | null): void {
+  const message = createMessage("status", { execution_state: state }, config.session, {
+    parent: parent?.header ?? {},
+  });
+  outbox.push({ channel: "iopub", identities: [], message });
+}
+
+function reply(channel: "control", identities: Uint8Array[], request: JupyterMessage, type: string, content: Record<string, unknown>): void {
+  outbox.push({ channel, identities, message: createMessage(type, content, config.session, { parent: request.header }) });
+}
+
+async function receiveLoop(socket: zmq.Router, channel: RequestChannel): Promise<void> {
+  for await (const frames of socket) {
+    let decoded;
+    try {
+      decoded = decodeMessage(frames, signer);
+    } catch (err) {
+      if (err instanceof InvalidMessageError) {
+        log(`dropped a message on ${channel}: ${err.message}`);
+        continue;
+      }
+      throw err;
+    }
+    const { identities, message } = decoded;
+    if (channel === "control" && handleControl(identities, message)) continue;
+    post({ type: "request", channel, identities, message });
+  }
+}
+
+let shuttingDown = false;
+
+/** Returns true when the request was fully handled here. */
+function handleControl(identities: Uint8Array[], request: JupyterMessage): boolean {
+  const type = request.header.msg_type;
+  if (type === "interrupt_request") {
+    publishStatus("busy", request);
+    // Counter first: the main thread may check it synchronously between compiling and running.
+    Atomics.add(interruptCounter, 0, 1);
+    // A signal reaches the main thread even inside a synchronous loop (vm breakOnSigint).
+    process.kill(process.pid, "SIGINT");
+    reply("control", identities, request, "interrupt_reply", { status: "ok" });
+    publishStatus("idle", request);
+    return true;
+  }
+  if (type === "shutdown_request") {
+    const restart = request.content.restart === true;
+    publishStatus("busy", request);
+    reply("control", identities, request, "shutdown_reply", { status: "ok", restart });
+    publishStatus("idle", request);
+    if (!shuttingDown) {
+      shuttingDown = true;
+      post({ type: "shutdown", restart });
+      // If the main thread is stuck in user code it cannot exit by itself.
+      setTimeout(() => {
+        log("main thread did not stop within 3 s of shutdown_request; killing the process");
+        process.kill(process.pid, "SIGKILL");
+      }, 3000).unref();
+    }
+    return true;
+  }
+  return false;
+}
+
+async function heartbeatLoop(): Promise<void> {
+  for await (const frames of heartbeat) await heartbeat.send(frames);
+}
+
+async function close(): Promise<void> {
+  outbox.flush();
+  await Promise.all(sendChains.values());
+  for (const socket of [shell, control, stdin, iopub, heartbeat]) socket.close();
+  post({ type: "closed" });
+}
+
+port.on("message", (command: MainCommand) => {
+  if (command.type === "send") outbox.push(command);
+  else if (command.type === "close") void close();
+});
+
+async function start(): Promise<void> {
+  const info = config.connection;
+  await Promise.all([
+    shell.bind(channelAddress(info, "shell")),
+    control.bind(channelAddress(info, "control")),
+    stdin.bind(channelAddress(info, "stdin")),
+    iopub.bind(channelAddress(info, "iopub")),
+    heartbeat.bind(channelAddress(info, "hb")),
+  ]);
+  publishStatus("starting", null);
+  post({ type: "ready" });
+  const loops = [receiveLoop(shell, "shell"), receiveLoop(control, "control"), receiveLoop(stdin, "stdin"), heartbeatLoop()];
+  await Promise.all(loops.map((p) => p.catch((err: unknown) => {
+    // Closing a socket ends its loop with an error; only report it when it is unexpected.
+    if (!(err instanceof Error && /closed|terminated/i.test(err.message))) throw err;
+  })));
+}
+
+// Like ipykernel's parent poller: when the process that started the kernel dies (its ppid
+// changes), nobody can shut the kernel down any more, so it ends itself.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) {
+    log(`parent process ${parentPid} is gone; exiting`);
+    process.kill(process.pid, "SIGTERM");
+  }
+}, 1000).unref();
+
+start().catch((err: unknown) => {
+  post({ type: "fatal", error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+});

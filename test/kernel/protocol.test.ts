@@ -1,0 +1,99 @@
+// Wire-level behaviour: signatures, heartbeat, stdin, comms in both directions, comm_info,
+// control-channel requests and shutdown.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, outputsOf, streamText } from "./support/client.js";
+
+describe("protocol", () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await KernelClient.start();
+  });
+  afterAll(() => kernel.stop());
+
+  it("drops a message with a bad signature without executing it", async () => {
+    const forged = kernel.send("shell", "execute_request", { code: "(globalThis as any).forged = 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, { signWith: "not-the-key" });
+    const check = await kernel.run("typeof (globalThis as any).forged");
+    expect(outputsOf(check, "execute_result")[0]!.content.data["text/plain"]).toBe("'undefined'");
+    expect(kernel.received.some((m) => m.parent_header.msg_id === forged)).toBe(false);
+    expect(kernel.stderr.join("")).toMatch(/dropped a message on shell: invalid HMAC signature/);
+    // Every message the kernel sent carried a valid signature.
+    expect(kernel.badSignatures).toEqual([]);
+  });
+
+  it("echoes the heartbeat", async () => {
+    expect(await kernel.ping("ping-1")).toBe("ping-1");
+  });
+
+  it("asks for input over stdin with await input()", async () => {
+    const id = kernel.execute("const name = await input('Your name? ');\n`hello ${name.toUpperCase()}`", { allow_stdin: true });
+    const request = await kernel.next((m) => m.channel === "stdin" && m.header.msg_type === "input_request");
+    expect(request.parent_header.msg_id).toBe(id);
+    expect(request.content).toEqual({ prompt: "Your name? ", password: false });
+    kernel.send("stdin", "input_reply", { value: "ada" }, { parent: request.header });
+    const r = await kernel.exchange(id);
+    expect(r.reply.content.status).toBe("ok");
+    expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("'hello ADA'");
+  });
+
+  it("refuses input() when the frontend does not allow stdin", async () => {
+    const r = await kernel.run("await input('x?')", { allow_stdin: false });
+    expect(r.reply.content.ename).toBe("StdinNotAllowedError");
+  });
+
+  it("lets the frontend open a comm to a target a cell registered, and exchanges messages", async () => {
+    const setup = await kernel.run([
+      "comms.registerTarget('echo', (comm, data) => {",
+      "  comm.send({ opened: data.greeting });",
+      "  comm.onMessage((msg) => comm.send({ echo: msg.text }));",
+      "  comm.onClose(() => console.log('comm closed by frontend'));",
+      "});",
+    ].join("\n"));
+    expect(setup.reply.content.status).toBe("ok");
+    const open = kernel.send("shell", "comm_open", { comm_id: "c-1", target_name: "echo", data: { greeting: "hi" } });
+    const opened = await kernel.next((m) => m.header.msg_type === "comm_msg" && m.parent_header.msg_id === open);
+    expect(opened.content).toEqual({ comm_id: "c-1", data: { opened: "hi" } });
+    const msg = kernel.send("shell", "comm_msg", { comm_id: "c-1", data: { text: "ping" } });
+    const echoed = await kernel.next((m) => m.header.msg_type === "comm_msg" && m.parent_header.msg_id === msg);
+    expect(echoed.content.data).toEqual({ echo: "ping" });
+    const info = await kernel.request("shell", "comm_info_request", { target_name: "echo" });
+    expect(info.reply.header.msg_type).toBe("comm_info_reply");
+    expect(info.reply.content).toEqual({ status: "ok", comms: { "c-1": { target_name: "echo" } } });
+    const close = kernel.send("shell", "comm_close", { comm_id: "c-1", data: {} });
+    // comm messages have no reply; their outputs come between busy and idle.
+    await kernel.next((m) => m.parent_header.msg_id === close && m.content.execution_state === "idle");
+    const closed = { reply: opened, iopub: kernel.received.filter((m) => m.channel === "iopub" && m.parent_header.msg_id === close) };
+    expect(streamText(closed)).toBe("comm closed by frontend\n");
+    const after = await kernel.request("shell", "comm_info_request", {});
+    expect(after.reply.content.comms).toEqual({});
+  });
+
+  it("closes a comm opened to an unknown target", async () => {
+    const open = kernel.send("shell", "comm_open", { comm_id: "c-2", target_name: "nobody", data: {} });
+    const closed = await kernel.next((m) => m.header.msg_type === "comm_close" && m.parent_header.msg_id === open);
+    expect(closed.content.comm_id).toBe("c-2");
+  });
+
+  it("opens a comm from a cell to the frontend", async () => {
+    const r = await kernel.run("const c = comms.open('frontend.target', { hello: 1 });\nc.send({ step: 2 });\nc.close();");
+    const types = r.iopub.map((m) => m.header.msg_type).filter((t) => t.startsWith("comm_"));
+    expect(types).toEqual(["comm_open", "comm_msg", "comm_close"]);
+    const open = outputsOf(r, "comm_open")[0]!;
+    expect(open.content).toMatchObject({ target_name: "frontend.target", data: { hello: 1 } });
+    expect(outputsOf(r, "comm_msg")[0]!.content).toEqual({ comm_id: open.content.comm_id, data: { step: 2 } });
+  });
+
+  it("answers kernel_info on the control channel with busy/idle around it", async () => {
+    const r = await kernel.request("control", "kernel_info_request", {});
+    expect(r.reply.channel).toBe("control");
+    expect(r.reply.content.status).toBe("ok");
+    expect(r.iopub.map((m) => m.content.execution_state)).toEqual(["busy", "idle"]);
+  });
+
+  it("shuts down on shutdown_request and exits", async () => {
+    const other = await KernelClient.start();
+    const r = await other.request("control", "shutdown_request", { restart: false });
+    expect(r.reply.content).toEqual({ status: "ok", restart: false });
+    expect(await other.exited).toBe(0);
+    await other.stop();
+  });
+});

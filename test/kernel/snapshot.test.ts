@@ -1,0 +1,63 @@
+// The start-up snapshot: built per user into their cache folder, used by the next kernel start,
+// and a kernel restored from it behaves like one started normally.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { KernelClient, outputsOf, streamText } from "./support/client.js";
+import { GRADLAB_BIN } from "./support/kernelspec.js";
+
+const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-snapshot-test-"));
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
+const withSnapshot = { GRADLAB_CACHE_DIR: cache, GRADLAB_NO_SNAPSHOT: "", GRADLAB_TRACE: "1" };
+const blobs = () => readdirSync(cache).filter((f) => f.endsWith(".blob"));
+
+describe("start-up snapshot", () => {
+  it("is built after a first normal start, in the user's cache folder", async () => {
+    const kernel = await KernelClient.start({ env: withSnapshot });
+    try {
+      expect(kernel.stderr.join("")).not.toContain("restored from the snapshot");
+      expect((await kernel.run("1+1")).reply.content.status).toBe("ok");
+      // The kernel starts the build a few seconds after start-up, in the background.
+      const deadline = Date.now() + 60_000;
+      while (blobs().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      expect(blobs()).toHaveLength(1);
+    } finally {
+      await kernel.stop();
+    }
+  }, 90_000);
+
+  it("`gradlab snapshot` rebuilds it on demand", () => {
+    const result = spawnSync(process.execPath, [GRADLAB_BIN, "snapshot"], { env: { ...process.env, ...withSnapshot }, encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Built the start-up snapshot: .*\.blob/);
+    expect(existsSync(path.join(cache, blobs()[0]!))).toBe(true);
+  }, 60_000);
+
+  it("starts the next kernel from it, which then works like any other", async () => {
+    const kernel = await KernelClient.start({ env: withSnapshot });
+    try {
+      expect(kernel.stderr.join("")).toContain("restored from the snapshot");
+      const r = await kernel.run("const t = tensor([1, 2, 3]);\nconsole.log(t.sum());\nt.shape");
+      expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+      expect(streamText(r)).toContain("6");
+      expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("[ 3 ]");
+      const typeError = await kernel.run("const n: number = 'x';");
+      expect(typeError.reply.content.ename).toBe("TSError");
+      const thrown = await kernel.run("function boom() { throw new Error('x'); }\nboom();");
+      expect((thrown.reply.content.traceback as string[]).join("\n")).toMatch(/at boom \(In\[\d+\]:1:25\)/);
+      const id = kernel.execute("await new Promise((r) => setTimeout(r, 5));\nwhile (true) {}");
+      await kernel.next((m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input");
+      await new Promise((r) => setTimeout(r, 300));
+      await kernel.request("control", "interrupt_request", {});
+      expect((await kernel.exchange(id)).reply.content.ename).toBe("InterruptError");
+      const info = await kernel.request("shell", "kernel_info_request", {});
+      expect(info.reply.content.banner).toMatch(/Backend: /);
+      const complete = await kernel.request("shell", "complete_request", { code: "Math.flo", cursor_pos: 8 });
+      expect(complete.reply.content.matches).toEqual(["floor"]);
+    } finally {
+      await kernel.stop();
+    }
+  }, 60_000);
+});
