@@ -9,7 +9,13 @@ const USAGE = `usage:
   gradlab install [--user | --sys-prefix | --prefix DIR]   write the Jupyter kernelspec "gradlab"
   gradlab kernel --connection-file FILE                     run the kernel (Jupyter starts this)
   gradlab snapshot                                          build this user's start-up snapshot now
-                                                            (otherwise built after the first start)`;
+                                                            (otherwise built after the first start)
+  gradlab lab [jupyter-lab options]                         JupyterLab on the lessons with this kernel
+  gradlab run NB… [-o OUT | --inplace] [--timeout S] [--continue-on-error] [--server URL --token T]
+                                                            execute notebooks headless; exit 1 if a cell fails
+  gradlab assign SOURCE -o STUDENT                          student copy: solutions stubbed, hidden tests removed
+  gradlab grade SUBMISSION|FOLDER… --source SOURCE [--json] [--timeout S] [--parallel N]
+                                                            run the hidden tests and score each submission`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -20,6 +26,12 @@ export async function main(argv: string[]): Promise<number> {
       return runKernel(args);
     case "snapshot":
       return runSnapshot(args);
+    case "lab":
+      return (await import("./lab/launch.js")).lab(args);
+    case "run":
+    case "assign":
+    case "grade":
+      return notebookCommand(command, args);
     case undefined:
     case "-h":
     case "--help":
@@ -78,6 +90,31 @@ async function runKernel(args: string[]): Promise<number> {
   snapshots?.rebuildSnapshotLater();
   // The kernel keeps running on its sockets; the process ends on shutdown_request.
   return -1;
+}
+
+/** run/assign/grade: usage and unreadable notebooks exit 2 with one clear line, never a stack trace. */
+async function notebookCommand(command: "run" | "assign" | "grade", args: string[]): Promise<number> {
+  // Cells take over process.stdout/stderr once a kernel runs here; the runner logs past them.
+  const write = process.stderr.write.bind(process.stderr);
+  const log = (line: string): void => void write(line + "\n");
+  const { runCommand, assignCommand, gradeCommand, UsageError } = await import("./run/commands.js");
+  const { NotebookError } = await import("./notebook/nbformat.js");
+  try {
+    if (command === "assign") return assignCommand(args, log);
+    if (command === "grade") return await gradeCommand(args, [process.execPath, path.join(packageRoot(), "bin", "gradlab.js")]);
+    const { InProcessSession } = await import("./run/in-process.js");
+    const code = await runCommand(args, () => InProcessSession.start(), log);
+    // The in-process kernel holds handles (GPU device, worker threads, timers) a finished run
+    // does not need: end the process rather than wait for them.
+    process.exit(code);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof NotebookError) {
+      log(`gradlab ${command}: ${error.message}`);
+      if (error instanceof UsageError) log(USAGE);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 async function runSnapshot(args: string[]): Promise<number> {

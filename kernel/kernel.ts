@@ -10,10 +10,10 @@ import type { History, HistoryQuery } from "./history.js";
 import { kernelLog, trace } from "./log.js";
 import type { Stdin } from "./stdin.js";
 import type { JsonObject, JupyterMessage } from "./wire/message.js";
-import type { IncomingRequest, Wire } from "./wire/wire.js";
+import type { IncomingRequest, KernelWire } from "./wire/wire.js";
 
 export interface KernelParts extends Omit<ExecuteDeps, "publish" | "help"> {
-  wire: Wire;
+  wire: KernelWire;
   engine: Engine;
   comms: Comms;
   info: JsonObject;

@@ -7,7 +7,8 @@ import { Displays } from "./display/api.js";
 import { captureProcessStreams, createCellConsole } from "./display/console.js";
 import { Outputs } from "./display/outputs.js";
 import { Engine } from "./engine/engine.cjs";
-import { loadTslab, type EnginePaths, type LoadedTslab } from "./engine/ts-patch.cjs";
+import { loadTslab, type LoadedTslab } from "./engine/ts-patch.cjs";
+import { enginePaths, nodeTypesPath } from "./engine-paths.js";
 import { Executor } from "./exec/executor.js";
 import { Interrupts } from "./exec/interrupt.js";
 import { GLOBAL_DECLARATIONS, installGlobals } from "./globals.js";
@@ -16,31 +17,13 @@ import { History } from "./history.js";
 import { Kernel } from "./kernel.js";
 import { kernelLog, trace } from "./log.js";
 import { packageRoot, stateDir } from "./paths.js";
-import { libraryPaths, loadLibrary } from "./preload.js";
+import { libraryPaths, loadLibrary, type Library } from "./preload.js";
 import { Stdin } from "./stdin.js";
+import type { KernelWire } from "./wire/wire.js";
 import type { EarlyWire } from "./wire/early.js";
 
 const require = createRequire(import.meta.url);
-
-export function enginePaths(): EnginePaths {
-  const tslabRequire = createRequire(require.resolve("tslab/package.json"));
-  return {
-    typescript: tslabRequire.resolve("@tslab/typescript-for-tslab"),
-    converter: require.resolve("tslab/dist/converter.js"),
-  };
-}
-
-/** gradlab's @types/node (falling back to tslab's) for notebook folders without one. */
-export function nodeTypesPath(): string | null {
-  for (const from of [require, createRequire(require.resolve("tslab/package.json"))]) {
-    try {
-      return from.resolve("@types/node/index.d.ts");
-    } catch {
-      // try the next place
-    }
-  }
-  return null;
-}
+export { enginePaths, nodeTypesPath };
 
 export interface StartOptions {
   /** Sockets opened early (see wire/early.ts). */
@@ -52,10 +35,13 @@ export interface StartOptions {
 
 type EngineConfigPinned = ConstructorParameters<typeof Engine>[1]["pinnedFiles"];
 
-export async function startKernel(options: StartOptions): Promise<void> {
-  trace("kernel modules loaded");
-  const { wire } = options.wire;
-  const wireReady = wire.start();
+export interface PreparedEngine {
+  engine: Engine;
+  library: Library;
+}
+
+/** TypeScript and the library, loaded side by side (the slow part of start-up). */
+export async function prepareEngine(options: { tslab?: LoadedTslab; pinnedFiles?: EngineConfigPinned } = {}): Promise<PreparedEngine> {
   const libraryLoading = loadLibrary();
   const tslab = options.tslab ?? loadTslab(enginePaths(), require);
   trace("TypeScript loaded");
@@ -63,19 +49,27 @@ export async function startKernel(options: StartOptions): Promise<void> {
   // declarations needs its run-time names first.
   const paths = libraryPaths();
   const hasDeclarations = existsSync(paths.dts);
-  const library = hasDeclarations ? null : await libraryLoading;
+  const early = hasDeclarations ? null : await libraryLoading;
   const engine = new Engine(tslab, {
     cwd: process.cwd(),
     library: paths,
-    runtimeNames: Object.keys(library?.namespace ?? {}),
+    runtimeNames: Object.keys(early?.namespace ?? {}),
     nodeTypes: nodeTypesPath(),
     pinnedFiles: options.pinnedFiles,
     globalDeclarations: GLOBAL_DECLARATIONS,
   });
   trace("TypeScript program ready");
-  const loaded = library ?? (await libraryLoading);
+  const library = early ?? (await libraryLoading);
   trace("library loaded");
+  return { engine, library };
+}
 
+/**
+ * The kernel proper on a given transport: executor, displays, stdin, comms and history, with
+ * the library's names as globals and the cells' console. Shared by `gradlab kernel` (sockets)
+ * and `gradlab run` (in-process loopback), so both run cells the same way.
+ */
+export function assembleKernel(wire: KernelWire, { engine, library: loaded }: PreparedEngine): Kernel {
   const interrupts = new Interrupts(() => wire.interruptCount());
   const outputs = new Outputs(
     (message, parent) => wire.send("iopub", message.msgType, message.content, parent, [], message.metadata, message.buffers),
@@ -108,6 +102,16 @@ export async function startKernel(options: StartOptions): Promise<void> {
   const kernel = new Kernel({ wire, engine, executor, outputs, displays, stdin, interrupts, history, comms, info });
   process.on("uncaughtException", (error) => kernel.escaped(error));
   process.on("unhandledRejection", (reason) => kernel.escaped(reason));
+  return kernel;
+}
+
+export async function startKernel(options: StartOptions): Promise<void> {
+  trace("kernel modules loaded");
+  const { wire } = options.wire;
+  const wireReady = wire.start();
+  const prepared = await prepareEngine(options);
+  const { engine } = prepared;
+  const kernel = assembleKernel(wire, prepared);
 
   await wireReady;
   trace("sockets bound");

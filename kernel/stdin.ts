@@ -1,7 +1,7 @@
 // `await input(prompt)`: asks the frontend that sent the running cell, over the stdin channel.
 import type { Interrupts } from "./exec/interrupt.js";
 import type { JupyterMessage, MessageHeader } from "./wire/message.js";
-import type { Wire } from "./wire/wire.js";
+import type { KernelWire } from "./wire/wire.js";
 
 export interface StdinContext {
   identities: Uint8Array[];
@@ -22,7 +22,7 @@ export class Stdin {
   private readonly waiting = new Map<string, (value: string) => void>();
 
   constructor(
-    private readonly wire: Wire,
+    private readonly wire: KernelWire,
     private readonly interrupts: Interrupts,
     private readonly beforeRequest: () => Promise<void>,
   ) {}

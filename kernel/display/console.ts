@@ -44,6 +44,8 @@ export function createCellConsole(outputs: Outputs, base: Console = globalThis.c
 export function captureProcessStreams(outputs: Outputs): void {
   for (const name of ["stdout", "stderr"] as const) {
     const stream = process[name];
+    // Node's console colours its output for terminals; a cell is never one.
+    Object.defineProperty(stream, "isTTY", { value: false, configurable: true });
     stream.write = ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encodingOrCallback === "string" ? (encodingOrCallback as BufferEncoding) : "utf8");
       outputs.stream(name, text);

@@ -5,6 +5,7 @@ import path = require("node:path");
 import fs = require("node:fs");
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { LoadedTslab } from "./ts-patch.cjs";
+import { DeclarationsFile } from "./declarations-file.cjs";
 import { isComplete, type Completeness } from "./is-complete.cjs";
 import type { CompletionResult, ConvertResult, Converter } from "./tslab-types.cjs";
 
@@ -43,8 +44,7 @@ export class Engine {
   private readonly converter: Converter;
   private latestProgram: TS.Program | null = null;
   private prevDecl: string;
-  /** Counts converter calls (see light-builder.cts: `reparsed`). */
-  private generation = 0;
+  private readonly declarations: DeclarationsFile;
 
   constructor(private readonly tslab: LoadedTslab, config: EngineConfig) {
     const { ts } = tslab;
@@ -69,15 +69,11 @@ export class Engine {
       virtualFiles.set(ambient, "");
       extraRoots.push(ambient);
     }
-    // The converter's declarations file (see light-builder.cts: `reparsed`).
-    const declarations = path.join(config.cwd, "__prev__.d.ts").replace(/\\/g, "/");
+    // The converter's declarations file (see declarations-file.cts).
+    this.declarations = new DeclarationsFile(path.join(config.cwd, "__prev__.d.ts").replace(/\\/g, "/"));
+    tslab.declarations.set(this.declarations.path, this.declarations);
     tslab.settings.current = {
-      extras: {
-        extraRoots,
-        virtualFiles,
-        pinnedFiles: config.pinnedFiles ?? new Map(),
-        reparsed: { paths: new Set([declarations]), generation: () => this.generation },
-      },
+      extras: { extraRoots, virtualFiles, pinnedFiles: config.pinnedFiles ?? new Map(), declarations: this.declarations },
       typeRoots,
       onProgram: (program) => {
         this.latestProgram = program;
@@ -97,8 +93,11 @@ export class Engine {
   }
 
   convert(src: string): ConvertResult {
-    this.generation++;
-    return this.converter.convert(this.prevDecl, src);
+    try {
+      return this.converter.convert(this.prevDecl, src);
+    } finally {
+      this.declarations.restore();
+    }
   }
 
   /** Makes a converted cell's declarations visible to the following cells. */
@@ -107,12 +106,10 @@ export class Engine {
   }
 
   complete(src: string, position: number): CompletionResult {
-    this.generation++;
     return this.converter.complete(this.prevDecl, src, position);
   }
 
   quickInfo(src: string, position: number): TS.QuickInfo | undefined {
-    this.generation++;
     return this.converter.inspect(this.prevDecl, src, position);
   }
 
@@ -121,6 +118,7 @@ export class Engine {
   }
 
   close(): void {
+    this.tslab.declarations.delete(this.declarations.path);
     this.converter.close();
   }
 

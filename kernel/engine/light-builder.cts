@@ -4,6 +4,7 @@
 // of a cell. Skipping that bookkeeping makes a cell several times cheaper and keeps its cost flat
 // as the notebook grows. It also adds the kernel's own root files and pre-parsed files.
 import type * as TS from "@tslab/typescript-for-tslab";
+import type { DeclarationsFile } from "./declarations-file.cjs";
 import { interruptibleTransforms } from "./interruptible.cjs";
 import type { InternalTs } from "./ts-internal.cjs";
 
@@ -14,12 +15,8 @@ export interface BuilderExtras {
   virtualFiles: Map<string, string>;
   /** Already parsed and bound files (e.g. from a startup snapshot); reused as long as they are unchanged. */
   pinnedFiles: Map<string, TS.SourceFile>;
-  /**
-   * Files the converter re-announces as changed although their text is the same (its
-   * declarations file, twice per cell): parsed once per `generation`. A new generation starts
-   * with each converter call, because the converter edits that file's tree at the end of a call.
-   */
-  reparsed: { paths: Set<string>; generation: () => number };
+  /** The converter's declarations file (see declarations-file.cts). */
+  declarations: DeclarationsFile;
 }
 
 export interface LightBuilder {
@@ -59,17 +56,8 @@ export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onPro
     return created;
   }
 
-  const sameText = new Map<string, { generation: number; text: string; file: TS.SourceFile }>();
-
   function unchangedSource(host: TS.CompilerHost, fileName: string, parse: () => TS.SourceFile | undefined): TS.SourceFile | undefined {
-    if (!extras.reparsed.paths.has(fileName)) return parse();
-    const text = host.readFile(fileName);
-    const generation = extras.reparsed.generation();
-    const cached = sameText.get(fileName);
-    if (cached && cached.generation === generation && cached.text === text) return cached.file;
-    const file = parse();
-    if (file && text !== undefined) sameText.set(fileName, { generation, text, file });
-    return file;
+    return fileName === extras.declarations.path ? extras.declarations.get(host.readFile(fileName), parse) : parse();
   }
 
   function wrapHost(host: TS.CompilerHost): TS.CompilerHost {

@@ -3,6 +3,7 @@
 // lets the kernel reuse it unchanged while choosing the builder, source maps and type roots.
 import type * as TS from "@tslab/typescript-for-tslab";
 import { CommonJsLoader } from "./cjs-loader.cjs";
+import type { DeclarationsFile } from "./declarations-file.cjs";
 import { lightBuilderFactory, type BuilderExtras } from "./light-builder.cjs";
 import { asInternal, type InternalTs, type TsModule } from "./ts-internal.cjs";
 import type { ConverterModule } from "./tslab-types.cjs";
@@ -32,6 +33,8 @@ export interface LoadedTslab {
    * Off while building a start-up snapshot: a snapshot cannot contain pending watcher timers.
    */
   watching: { enabled: boolean };
+  /** Each converter's declarations file, by path (see declarations-file.cts). */
+  declarations: Map<string, DeclarationsFile>;
 }
 
 export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => unknown): LoadedTslab {
@@ -62,6 +65,15 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     );
   }) as typeof ts.createWatchCompilerHost;
 
+  // The converter reprints its declarations file with a printer it creates per cell.
+  const declarations = new Map<string, DeclarationsFile>();
+  patched.createPrinter = ((options?: TS.PrinterOptions, handlers?: TS.PrintHandlers) => {
+    const printer = ts.createPrinter(options, handlers);
+    const printFile = printer.printFile.bind(printer);
+    printer.printFile = (file) => declarations.get(file.fileName)?.print(ts, file, printer) ?? printFile(file);
+    return printer;
+  }) as typeof ts.createPrinter;
+
   // The light builder already emits CommonJS (see light-builder.cts), so the converter's
   // second ES-module-to-CommonJS pass must leave the code as it is.
   patched.transpileModule = ((input: string) => ({ outputText: input, diagnostics: [] })) as typeof ts.transpileModule;
@@ -75,5 +87,5 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     builtinRequire,
   });
   const converterModule = converterLoader.load(paths.converter) as ConverterModule;
-  return { ts, converterModule, settings, watching };
+  return { ts, converterModule, settings, watching, declarations };
 }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { assign } from "../grading/assign.js";
@@ -61,6 +62,7 @@ export async function runCommand(args: string[], inProcess: SessionFactory, log 
   const token = (p.flags.get("--token") as string | undefined) ?? "";
   const timeout = seconds(p.flags.get("--timeout"), 600);
   const notebooks = p.positional.map((f) => ({ path: f, nb: readNotebook(f) }));
+  if (notebooks.length > 1 && !server) return runEachInItsOwnProcess(args, p.positional, log);
   let failures = 0;
   for (const { path, nb } of notebooks) {
     const session = server ? await ServerSession.start(server, token) : await inProcess();
@@ -73,6 +75,26 @@ export async function runCommand(args: string[], inProcess: SessionFactory, log 
       if (report.failed.length) failures++;
     } finally {
       await session.close();
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+/**
+ * One kernel per process: with several notebooks, each runs in a child `gradlab run`, so no
+ * declaration or global leaks from one notebook into the next.
+ */
+async function runEachInItsOwnProcess(args: string[], notebooks: string[], log: (s: string) => void): Promise<number> {
+  const flags = args.filter((a) => !notebooks.includes(a));
+  let failures = 0;
+  for (const nb of notebooks) {
+    const code = await new Promise<number>((resolveExit) => {
+      const child = spawn(process.execPath, [process.argv[1]!, "run", nb, ...flags], { stdio: ["ignore", "inherit", "inherit"] });
+      child.on("exit", (c) => resolveExit(c ?? 1));
+    });
+    if (code !== 0) {
+      failures++;
+      if (code === 2) log(`gradlab run: ${nb} could not be run (see above)`);
     }
   }
   return failures ? 1 : 0;

@@ -5,14 +5,13 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { enginePaths, nodeTypesPath } from "../engine-paths.js";
 import { kernelLog } from "../log.js";
 import { cacheDir, packageRoot } from "../paths.js";
 import type { SnapshotInputs } from "./prepare.cjs";
 
-const require = createRequire(import.meta.url);
 const SNAPSHOT_DIR = fileURLToPath(new URL(".", import.meta.url));
 const ENGINE_DIR = fileURLToPath(new URL("../engine/", import.meta.url));
 /** Exit code of a restored process that cannot use its snapshot (see build-entry.cts). */
@@ -33,22 +32,11 @@ function files(): SnapshotFiles {
 }
 
 export function snapshotInputs(): SnapshotInputs {
-  // Imported lazily: main.js pulls in the whole kernel, which the launcher does not need.
-  const tslabRequire = createRequire(require.resolve("tslab/package.json"));
   const js = fileURLToPath(new URL("../../lib/index.js", import.meta.url));
-  let nodeTypes: string | null = null;
-  for (const from of [require, tslabRequire]) {
-    try {
-      nodeTypes = from.resolve("@types/node/index.d.ts");
-      break;
-    } catch {
-      // next
-    }
-  }
   return {
-    engine: { typescript: tslabRequire.resolve("@tslab/typescript-for-tslab"), converter: require.resolve("tslab/dist/converter.js") },
+    engine: enginePaths(),
     library: { js, dts: js.replace(/\.js$/, ".d.ts") },
-    nodeTypes,
+    nodeTypes: nodeTypesPath(),
     globalDeclarations: "",
     kernelEntry: path.join(SNAPSHOT_DIR, "start.js"),
     codeDirs: [ENGINE_DIR, SNAPSHOT_DIR],

@@ -19,6 +19,9 @@ export interface WireHandlers {
   shutdown(restart: boolean): void;
 }
 
+/** What the kernel needs of its transport: the sockets' Wire, or the runner's in-process loopback. */
+export type KernelWire = Pick<Wire, "send" | "interruptCount" | "drainQueued">;
+
 export class Wire {
   readonly session = randomUUID();
   private readonly interruptCounter = new Int32Array(new SharedArrayBuffer(4));

@@ -1,0 +1,88 @@
+// The TypeScript engine on its own (no kernel process): cross-cell declarations stay correct
+// through shadowing and hundreds of cells, with the kernel's reuse of the declarations file.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine as EngineType } from "../../kernel/engine/engine.cjs";
+import { REPO } from "./support/kernelspec.js";
+
+const require = createRequire(import.meta.url);
+const { Engine } = require(path.join(REPO, "dist/kernel/engine/engine.cjs")) as typeof import("../../kernel/engine/engine.cjs");
+const { loadTslab } = require(path.join(REPO, "dist/kernel/engine/ts-patch.cjs")) as typeof import("../../kernel/engine/ts-patch.cjs");
+const { enginePaths, nodeTypesPath } = (await import(path.join(REPO, "dist/kernel/main.js"))) as typeof import("../../kernel/main.js");
+
+describe("engine", () => {
+  let engine: EngineType;
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-test-"));
+    const js = path.join(REPO, "dist/lib/index.js");
+    engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath() });
+  });
+  afterAll(() => {
+    engine.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  /** Converts a cell; returns its error messages (and keeps its declarations when there are none). */
+  function cell(code: string): string[] {
+    const result = engine.convert(code);
+    const errors = result.diagnostics.filter((d) => d.category === 1).map((d) => d.messageText);
+    if (errors.length === 0) engine.commit(result);
+    return errors;
+  }
+
+  it("keeps the other names of a statement when one of them is redeclared", () => {
+    expect(cell("let a = 1, b = 2;")).toEqual([]);
+    expect(cell("const a = 'x';")).toEqual([]);
+    expect(cell("const n: number = b + 1;\nconst s: string = a.toUpperCase();")).toEqual([]);
+    expect(cell("const wrong: number = a;")).toEqual(["Type 'string' is not assignable to type 'number'."]);
+  });
+
+  it("replaces a redeclared interface and keeps documentation of earlier functions", () => {
+    expect(cell("/** Adds one to its argument. */\nfunction inc(x: number): number { return x + 1; }")).toEqual([]);
+    expect(cell("interface P { x: number }")).toEqual([]);
+    expect(cell("interface P { y: string }\nconst p: P = { y: 'a' };")).toEqual([]);
+    for (let i = 0; i < 5; i++) expect(cell(`${i} + inc(${i})`)).toEqual([]);
+    const info = engine.quickInfo("inc", 1);
+    expect((info?.documentation ?? []).map((d) => d.text).join("")).toBe("Adds one to its argument.");
+  });
+
+  it("lets a cell shadow a preloaded name without losing the others", () => {
+    expect(cell("const zeros = 5;\nconst z: number = zeros + 1;")).toEqual([]);
+    expect(cell("const o = ones([2]);\nconst shape: readonly number[] = o.shape;")).toEqual([]);
+  });
+
+  it("stays correct over 300 cells of mixed declarations", () => {
+    for (let i = 0; i < 300; i++) {
+      const code = i % 3 === 0 ? `const v${i}: number[] = [${i}];` : i % 3 === 1 ? `function f${i}(x: number): number { return x + v${i - 1}[0]!; }` : `type T${i} = { k: number };\nconst t${i}: T${i} = { k: f${i - 1}(1) };`;
+      expect(cell(code), code).toEqual([]);
+    }
+    expect(cell("const total: number = v297[0]! + f298(1) + t299.k;")).toEqual([]);
+    expect(cell("const bad: string = t299.k;")).toHaveLength(1);
+  });
+});
+
+describe("engine in a folder with its own node_modules", () => {
+  it("uses the folder's @types/node (another version) without conflicts, and gradlab still type-checks", () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-nm-"));
+    try {
+      // tslab depends on @types/node 18; gradlab's own is 20.
+      const tslabTypes = path.join(path.dirname(require.resolve("tslab/package.json")), "node_modules", "@types", "node");
+      mkdirSync(path.join(cwd, "node_modules", "@types"), { recursive: true });
+      symlinkSync(tslabTypes, path.join(cwd, "node_modules", "@types", "node"));
+      const js = path.join(REPO, "dist/lib/index.js");
+      const engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath() });
+      try {
+        const result = engine.convert("console.log(process.version, Buffer.from('x'));\nconst t = tensor([1, 2]);\nconst n: number = t.size;");
+        expect(result.diagnostics.map((d) => d.messageText)).toEqual([]);
+      } finally {
+        engine.close();
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
