@@ -158,7 +158,10 @@ export class GraphFigure {
 
   async [Symbol.for("Jupyter.display")](): Promise<Record<string, unknown>> {
     const svg = await this.svg();
-    return { "image/svg+xml": svg, "text/html": svg, "text/plain": `<${await this.summary()}>` };
+    // Frontends cap an SVG at the cell's width, which shrinks a wide graph's text to nothing:
+    // keep its natural size and scroll sideways instead.
+    const html = `<div class="gradlab-graph-scroll" style="overflow-x:auto;max-width:100%">${svg.replace("<svg ", '<svg style="max-width:none;height:auto" ')}</div>`;
+    return { "image/svg+xml": svg, "text/html": html, "text/plain": `<${await this.summary()}>` };
   }
 }
 
