@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { ROOT } from "../helpers/cli.js";
+import { artifactDir, launchChromium } from "../helpers/browser.js";
+
+const token = "gradlab-test-" + Math.random().toString(36).slice(2);
+// A copy, so JupyterLab's autosave never writes outputs into the repository's lessons.
+const work = mkdtempSync(join(tmpdir(), "gradlab-lab-"));
+const lesson = "03-activations.ipynb";
+let port = 0;
+let lab: ChildProcess;
+let browser: Browser;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForServer(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/kernelspecs?token=${token}`);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("JupyterLab did not start");
+}
+
+beforeAll(async () => {
+  copyFileSync(join(ROOT, "notebooks", lesson), join(work, lesson));
+  port = await freePort();
+  // `gradlab lab` is what `npm start` runs; on a fresh machine it installs JupyterLab first.
+  lab = spawn(process.execPath, [join(ROOT, "bin", "gradlab.js"), "lab", "--no-browser", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${work}`, "--ServerApp.ip=127.0.0.1"], {
+    env: { ...process.env, GRADLAB_BACKEND: "cpu" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  lab.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+  try {
+    await waitForServer(240_000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}:\n${log.slice(-3000)}`);
+  }
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  lab?.kill("SIGTERM");
+});
+
+describe("a lesson in real JupyterLab with the gradlab kernel", () => {
+  it("lists the gradlab kernelspec", async () => {
+    const specs = (await (await fetch(`http://127.0.0.1:${port}/api/kernelspecs?token=${token}`)).json()) as { kernelspecs: Record<string, { spec: { display_name: string } }> };
+    expect(specs.kernelspecs["gradlab"]!.spec.display_name).toBe("TypeScript (gradlab)");
+  });
+
+  it("runs all cells and draws every plot", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/lab/tree/${lesson}?token=${token}`);
+    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 120_000 });
+    await page.waitForSelector("text=TypeScript (gradlab)", { timeout: 120_000 });
+    await page.waitForTimeout(3000);
+    await page.keyboard.press("Control+Shift+c");
+    await page.keyboard.type("Run All Cells");
+    await page.keyboard.press("Enter");
+    // Lesson 03 plots each activation beside its derivative.
+    await page.waitForFunction(() => document.querySelectorAll(".jp-OutputArea .js-plotly-plot .scatterlayer .trace").length >= 20, undefined, { timeout: 180_000 });
+    expect(await page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
+    expect(await page.locator(".jp-OutputArea .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count()).toBe(0);
+    await page.locator(".jp-OutputArea .js-plotly-plot").nth(1).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactDir("jupyterlab"), "03-activations.png") });
+    await page.close();
+  }, 300_000);
+});
