@@ -15,7 +15,10 @@ describe("protocol", () => {
     const check = await kernel.run("typeof (globalThis as any).forged");
     expect(outputsOf(check, "execute_result")[0]!.content.data["text/plain"]).toBe("'undefined'");
     expect(kernel.received.some((m) => m.parent_header.msg_id === forged)).toBe(false);
-    expect(kernel.stderr.join("")).toMatch(/dropped a message on shell: invalid HMAC signature/);
+    // The socket worker's log reaches stderr through the main thread asynchronously: wait for it.
+    const logged = /dropped a message on shell: invalid HMAC signature/;
+    for (let i = 0; i < 100 && !logged.test(kernel.stderr.join("")); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(kernel.stderr.join("")).toMatch(logged);
     // Every message the kernel sent carried a valid signature.
     expect(kernel.badSignatures).toEqual([]);
   });
