@@ -7,6 +7,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import type { LoadedTslab } from "./ts-patch.cjs";
 import { DeclarationsFile } from "./declarations-file.cjs";
 import { isComplete, type Completeness } from "./is-complete.cjs";
+import { expandShorthandProperties } from "./shorthand.cjs";
 import type { CompletionResult, ConvertResult, Converter } from "./tslab-types.cjs";
 
 export interface LibraryFiles {
@@ -94,7 +95,7 @@ export class Engine {
 
   convert(src: string): ConvertResult {
     try {
-      return this.converter.convert(this.prevDecl, src);
+      return this.converter.convert(this.prevDecl, expandShorthandProperties(this.tslab.ts as unknown as typeof TS, src));
     } finally {
       this.declarations.restore();
     }
