@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { workloads, type Result } from "./workloads.js";
 import { nnTrainStep } from "./train.js";
 import { runWebGpuBench } from "./webgpu.js";
+import { liveCurveOverhead, plotLatency } from "./plot.js";
 
 // Benchmarks, not timed tests: the machines are shared and noisy, so read ratios, not absolutes.
 const results: Result[] = [];
@@ -11,6 +12,8 @@ function report(r: Result): void {
   console.log(`${r.name.padEnd(44)} ${r.value.toFixed(r.value < 10 ? 3 : 1).padStart(10)} ${r.unit}${target}`);
 }
 for (const w of [...workloads, nnTrainStep]) report(w());
+report(await plotLatency());
+report(await liveCurveOverhead());
 for (const r of await runWebGpuBench()) report(r);
 mkdirSync("bench-results", { recursive: true });
 const file = "bench-results/core.json";
