@@ -99,6 +99,7 @@ async function notebookCommand(command: "run" | "assign" | "grade", args: string
   const log = (line: string): void => void write(line + "\n");
   const { runCommand, assignCommand, gradeCommand, UsageError } = await import("./run/commands.js");
   const { NotebookError } = await import("./notebook/nbformat.js");
+  const { CommandError } = await import("./run/session.js");
   try {
     if (command === "assign") return assignCommand(args, log);
     if (command === "grade") return await gradeCommand(args, [process.execPath, path.join(packageRoot(), "bin", "gradlab.js")]);
@@ -108,6 +109,10 @@ async function notebookCommand(command: "run" | "assign" | "grade", args: string
     // does not need: end the process rather than wait for them.
     process.exit(code);
   } catch (error) {
+    if (error instanceof CommandError) {
+      log(`gradlab ${command}: ${error.message}`);
+      process.exit(1);
+    }
     if (error instanceof UsageError || error instanceof NotebookError) {
       log(`gradlab ${command}: ${error.message}`);
       if (error instanceof UsageError) log(USAGE);

@@ -1,5 +1,5 @@
 import { KernelManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
-import type { CellOutcome, Session } from "./session.js";
+import { CommandError, type CellOutcome, type Session } from "./session.js";
 import type { IOPubMessage } from "../notebook/outputs.js";
 
 /**
@@ -20,7 +20,7 @@ export class ServerSession implements Session {
       return new ServerSession(manager, kernel);
     } catch (e) {
       manager.dispose();
-      throw new Error(`gradlab run: could not start a "${kernelName}" kernel on ${baseUrl}: ${(e as Error).message}. Is the server running, the token right, and the gradlab kernel installed there (gradlab install)?`);
+      throw new CommandError(`could not start a "${kernelName}" kernel on ${baseUrl}: ${(e as Error).message}. Is the server running, the token right, and the gradlab kernel installed there (gradlab install)?`);
     }
   }
 

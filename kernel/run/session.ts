@@ -11,3 +11,8 @@ export interface Session {
   execute(code: string, onMessage: (m: IOPubMessage) => void, timeoutMs: number): Promise<CellOutcome>;
   close(): Promise<void>;
 }
+
+/** A run that cannot start or continue for a reason the user can fix: shown as one line, exit 1. */
+export class CommandError extends Error {
+  override name = "CommandError";
+}
