@@ -84,7 +84,9 @@ export class KernelClient {
     this.process = spawn(process.execPath, [GRADLAB_BIN, "kernel", "--connection-file", connectionFile], {
       cwd: this.cwd,
       // Per-test state and cache; no start-up snapshot unless a test asks for one.
-      env: { ...process.env, GRADLAB_STATE_DIR: path.join(this.tempRoot, "state"), GRADLAB_CACHE_DIR: path.join(this.tempRoot, "cache"), GRADLAB_NO_SNAPSHOT: "1", ...options.env },
+      // The protocol tests pin the CPU backend: WebGPU has its own suites, and interrupting a
+      // long computation on Dawn's software adapter can crash natively (a known WebGPU bug).
+      env: { ...process.env, GRADLAB_BACKEND: "cpu", GRADLAB_STATE_DIR: path.join(this.tempRoot, "state"), GRADLAB_CACHE_DIR: path.join(this.tempRoot, "cache"), GRADLAB_NO_SNAPSHOT: "1", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
       ...(options.user ?? {}),
     });
