@@ -1,6 +1,5 @@
 // `gradlab kernel --connection-file F`: start-up. The socket worker starts first (it binds and
 // loads ZeroMQ on the other core) while this thread loads TypeScript and the library.
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Comms } from "./comm.js";
 import { Displays } from "./display/api.js";
@@ -17,7 +16,7 @@ import { History } from "./history.js";
 import { Kernel } from "./kernel.js";
 import { kernelLog, trace } from "./log.js";
 import { packageRoot, stateDir } from "./paths.js";
-import { libraryPaths, loadLibrary, type Library } from "./preload.js";
+import { importLibrary, libraryPaths, type Library } from "./preload.js";
 import { Stdin } from "./stdin.js";
 import type { KernelWire } from "./wire/wire.js";
 import type { EarlyWire } from "./wire/early.js";
@@ -42,25 +41,24 @@ export interface PreparedEngine {
 
 /** TypeScript and the library, loaded side by side (the slow part of start-up). */
 export async function prepareEngine(options: { tslab?: LoadedTslab; pinnedFiles?: EngineConfigPinned } = {}): Promise<PreparedEngine> {
-  const libraryLoading = loadLibrary();
+  const importing = importLibrary();
   const tslab = options.tslab ?? loadTslab(enginePaths(), require);
   trace("TypeScript loaded");
-  // The program is built while the library's modules load; only a library without
-  // declarations needs its run-time names first.
-  const paths = libraryPaths();
-  const hasDeclarations = existsSync(paths.dts);
-  const early = hasDeclarations ? null : await libraryLoading;
+  const imported = await importing;
+  trace("library imported");
+  // The backend (e.g. a WebGPU adapter) is now starting on its own threads while this
+  // thread builds the TypeScript program.
   const engine = new Engine(tslab, {
     cwd: process.cwd(),
-    library: paths,
-    runtimeNames: Object.keys(early?.namespace ?? {}),
+    library: libraryPaths(),
+    runtimeNames: Object.keys(imported.namespace ?? {}),
     nodeTypes: nodeTypesPath(),
     pinnedFiles: options.pinnedFiles,
     globalDeclarations: GLOBAL_DECLARATIONS,
   });
   trace("TypeScript program ready");
-  const library = early ?? (await libraryLoading);
-  trace("library loaded");
+  const library: Library = { ...imported, backend: await imported.backend };
+  trace("backend ready");
   return { engine, library };
 }
 

@@ -19,17 +19,27 @@ export function libraryPaths(): { js: string; dts: string } {
   return { js, dts: js.replace(/\.js$/, ".d.ts") };
 }
 
-export async function loadLibrary(): Promise<Library> {
+/** The library imported, its backend still starting (a WebGPU adapter takes a while). */
+export interface ImportingLibrary extends Omit<Library, "backend"> {
+  backend: Promise<string>;
+}
+
+export async function importLibrary(): Promise<ImportingLibrary> {
   const { js, dts } = libraryPaths();
-  if (!existsSync(js)) return { namespace: null, js, dts, backend: `gradlab library not built (${js} is missing)` };
+  if (!existsSync(js)) return { namespace: null, js, dts, backend: Promise.resolve(`gradlab library not built (${js} is missing)`) };
   let namespace: Record<string, unknown>;
   try {
     namespace = { ...((await import(pathToFileURL(js).href)) as Record<string, unknown>) };
   } catch (error) {
     kernelLog(`could not load the gradlab library: ${error instanceof Error ? error.stack : String(error)}`);
-    return { namespace: null, js, dts, backend: `gradlab library failed to load: ${error instanceof Error ? error.message : String(error)}` };
+    return { namespace: null, js, dts, backend: Promise.resolve(`gradlab library failed to load: ${error instanceof Error ? error.message : String(error)}`) };
   }
-  return { namespace, js, dts, backend: await describeBackend(namespace) };
+  return { namespace, js, dts, backend: describeBackend(namespace) };
+}
+
+export async function loadLibrary(): Promise<Library> {
+  const importing = await importLibrary();
+  return { ...importing, backend: await importing.backend };
 }
 
 /** Lets the library pick its backend (GRADLAB_BACKEND) and reports the choice and the reason. */

@@ -25,6 +25,13 @@ export interface KernelCommand {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Kernels still running; killed if the benchmark ends early, so none is left behind. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
 export class BenchClient {
   private readonly signer: Signer;
   private readonly session = randomUUID();
@@ -62,7 +69,9 @@ export class BenchClient {
     void this.read(this.iopub, false);
     const argv = command.argv.map((a) => a.replace("{connection_file}", file));
     this.spawnedAt = performance.now();
-    this.child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...command.env }, stdio: process.env.BENCH_DEBUG ? "inherit" : ["ignore", "ignore", "inherit"] });
+    this.child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...command.env }, stdio: process.env.BENCH_DEBUG ? "inherit" : ["ignore", process.env.BENCH_STDOUT ? "inherit" : "ignore", "inherit"] });
+    running.add(this.child);
+    this.child.on("exit", () => running.delete(this.child));
   }
 
   /** `isReply`: a shell or control socket (replies), else iopub. */
@@ -70,7 +79,7 @@ export class BenchClient {
     try {
       for await (const frames of socket) {
         const { message } = decodeMessage(frames, this.signer);
-        if (process.env.BENCH_DEBUG) process.stderr.write(`${isReply ? "reply" : "iopub"} ${message.header.msg_type} ${JSON.stringify(message.content).slice(0, 80)}\n`);
+        if (process.env.BENCH_DEBUG) process.stderr.write(`${isReply ? "reply" : "iopub"} ${message.header.msg_type} ${JSON.stringify(message.content).slice(0, 200)}\n`);
         const entry = this.waiting.get(String(message.parent_header.msg_id));
         if (!entry) continue;
         if (isReply) entry.reply = message;
@@ -82,17 +91,27 @@ export class BenchClient {
     }
   }
 
-  /** Sends a request; resolves with the reply once the kernel also published `idle` for it. */
-  request(channel: "shell" | "control", msgType: string, content: Record<string, unknown>): { sentAt: number; done: Promise<{ reply: JupyterMessage; at: number }> } {
+  /**
+   * Sends a request; resolves with the reply, once the kernel also published `idle` for it
+   * unless `replyOnly` (tslab sometimes loses an `idle` under load, which would stall a run).
+   */
+  request(channel: "shell" | "control", msgType: string, content: Record<string, unknown>, replyOnly = false): { sentAt: number; done: Promise<{ reply: JupyterMessage; at: number }> } {
     const message = createMessage(msgType, content, this.session, {});
-    const entry: { reply?: JupyterMessage; idle: boolean; done: () => void } = { idle: false, done: () => {} };
+    const entry: { reply?: JupyterMessage; idle: boolean; done: () => void } = { idle: replyOnly, done: () => {} };
     const done = new Promise<{ reply: JupyterMessage; at: number }>((resolve) => {
       entry.done = () => resolve({ reply: entry.reply!, at: performance.now() });
     });
     this.waiting.set(message.header.msg_id, entry);
     const sentAt = performance.now();
-    void (channel === "shell" ? this.shell : this.control).send(encodeMessage(message, [], this.signer));
+    this.sendOn(channel === "shell" ? this.shell : this.control, encodeMessage(message, [], this.signer));
     return { sentAt, done };
+  }
+
+  /** A Dealer accepts one pending send at a time (it waits while the kernel is not listening yet). */
+  private readonly sending = new Map<zmq.Dealer, Promise<void>>();
+  private sendOn(socket: zmq.Dealer, frames: (string | Uint8Array)[]): void {
+    const next = (this.sending.get(socket) ?? Promise.resolve()).then(() => socket.send(frames)).catch(() => {});
+    this.sending.set(socket, next);
   }
 
   /** Like jupyter_client: repeat kernel_info until iopub delivers, so no status is missed later. */
@@ -109,13 +128,16 @@ export class BenchClient {
     const message = createMessage("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false }, this.session, {});
     return new Promise((resolve) => {
       this.waiting.set(message.header.msg_id, { idle: true, done: () => resolve(performance.now()) });
-      void this.shell.send(encodeMessage(message, [], this.signer));
+      this.sendOn(this.shell, encodeMessage(message, [], this.signer));
     });
   }
 
+  /** Time from request to execute_reply. */
   async execute(code: string): Promise<{ ms: number; reply: JupyterMessage }> {
-    const { sentAt, done } = this.request("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false });
-    const { reply, at } = await done;
+    const { sentAt, done } = this.request("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false }, true);
+    // A lost reply must fail the benchmark, not hang it.
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(code.slice(0, 60))} within 60 s`)), 60_000).unref());
+    const { reply, at } = await Promise.race([done, timeout]);
     return { ms: at - sentAt, reply };
   }
 
