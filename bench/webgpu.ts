@@ -1,6 +1,6 @@
-import { manualSeed, noGrad, randint, randn, setBackend, tensor, type Tensor } from "../lib/index.js";
+import { manualSeed, randn, setBackend, tensor, type Tensor } from "../lib/index.js";
 import { webgpuBackend } from "../lib/backend/registry.js";
-import type { Result } from "./workloads.js";
+import { makeMlpStep, type Result } from "./workloads.js";
 
 /**
  * WebGPU benchmarks, on whatever adapter `setBackend("webgpu")` finds (on a machine without a GPU:
@@ -138,26 +138,7 @@ export async function gpuFusion(): Promise<Result[]> {
 
 /** One SGD step of the 784-128-10 MLP of bench/workloads.ts, on the GPU, waiting for the loss. */
 export async function gpuMlpStep(): Promise<Result> {
-  manualSeed(0);
-  const w1 = randn([784, 128]).mul(0.05).detach();
-  const b1 = tensor(new Float32Array(128));
-  const w2 = randn([128, 10]).mul(0.1).detach();
-  const b2 = tensor(new Float32Array(10));
-  const params = [w1, b1, w2, b2];
-  for (const p of params) p.requiresGrad = true;
-  const x = randn([64, 784]);
-  const y = randint(0, 10, [64, 1]);
-  const step = () => {
-    const loss = x.matmul(w1).add(b1).relu().matmul(w2).add(b2).logSoftmax(1).gather(1, y).mean().neg();
-    loss.backward();
-    noGrad(() => {
-      for (const p of params) {
-        p._assign(p.sub(p.grad!.mul(0.1)));
-        p.grad = null;
-      }
-    });
-    return loss;
-  };
+  const step = makeMlpStep();
   const first = (await step().item()) as number;
   for (let i = 0; i < 5; i++) step();
   const later = (await step().item()) as number;

@@ -1,13 +1,8 @@
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../paths.js";
 import { findOrInstallJupyterLab } from "./find-jupyter.js";
-
-/** The repository (or installed package) root: dist/kernel/lab → ../../.. */
-export function packageRoot(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-}
 
 /**
  * `gradlab lab [jupyter-lab options]`: JupyterLab on the lessons with the gradlab kernel.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../helpers/net.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -15,16 +15,6 @@ const lesson = "03-activations.ipynb";
 let port = 0;
 let lab: ChildProcess;
 let browser: Browser;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function waitForServer(ms: number): Promise<void> {
   const end = Date.now() + ms;

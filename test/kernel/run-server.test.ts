@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../helpers/net.js";
 import path from "node:path";
 import { gradlab } from "../helpers/cli.js";
 import { installTestKernelspec, SYSTEM_PYTHON, type TestJupyter } from "./support/kernelspec.js";
@@ -16,13 +16,7 @@ const token = randomUUID();
 
 beforeAll(async () => {
   jupyter = installTestKernelspec();
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const root = path.join(jupyter.root, "notebooks");
   mkdirSync(root, { recursive: true });
   server = spawn(SYSTEM_PYTHON, ["-m", "jupyter_server", "--allow-root", "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0", `--ServerApp.token=${token}`, `--ServerApp.root_dir=${root}`], { env: jupyter.env, stdio: "ignore" });

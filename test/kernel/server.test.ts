@@ -2,22 +2,12 @@
 // @jupyterlab/services, the client library JupyterLab itself uses.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../helpers/net.js";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { KernelManager, KernelSpecManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installTestKernelspec, SYSTEM_PYTHON, type TestJupyter } from "./support/kernelspec.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 interface Run {
   reply: KernelMessage.IExecuteReplyMsg;
