@@ -2,6 +2,9 @@
 // with documentation, for the type checker.
 import type { Comms } from "./comm.js";
 import type { Displays } from "./display/api.js";
+import { LOOP_CHECK, LOOP_CHECKS_WANTED } from "./engine/interruptible.cjs";
+import type { Interrupts } from "./exec/interrupt.js";
+import { breakOnSigint, setSignalsSafe } from "./exec/signals.js";
 import type { Stdin } from "./stdin.js";
 
 export const GLOBAL_DECLARATIONS = `
@@ -66,4 +69,17 @@ export function installGlobals(displays: Displays, stdin: Stdin, comms: Comms): 
     // Writable so a notebook may define its own function of the same name.
     Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
   }
+}
+
+/**
+ * How interrupts reach code that a signal cannot safely stop: the check loops in cells call
+ * (compiled in only while signals are unsafe, which they are while the library computes on
+ * WebGPU: exec/signals.ts), and the hook library code polls (lib/host/interrupts.ts).
+ */
+export function installInterruptChecks(interrupts: Interrupts, library: Record<string, unknown> | null): void {
+  Object.defineProperty(globalThis, LOOP_CHECK, { value: () => interrupts.throwIfRequested(), writable: false, configurable: true, enumerable: false });
+  (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.interrupts")] = interrupts.hostHook();
+  const getBackend = library?.getBackend;
+  setSignalsSafe(typeof getBackend === "function" ? () => getBackend() !== "webgpu" : () => true);
+  (globalThis as Record<symbol, unknown>)[LOOP_CHECKS_WANTED] = () => !breakOnSigint();
 }

@@ -10,7 +10,7 @@ import { loadTslab, type LoadedTslab } from "./engine/ts-patch.cjs";
 import { enginePaths, nodeTypesPath } from "./engine-paths.js";
 import { Executor } from "./exec/executor.js";
 import { Interrupts } from "./exec/interrupt.js";
-import { GLOBAL_DECLARATIONS, installGlobals } from "./globals.js";
+import { GLOBAL_DECLARATIONS, installGlobals, installInterruptChecks } from "./globals.js";
 import { kernelInfo, packageVersion } from "./handlers/kernel-info.js";
 import { History } from "./history.js";
 import { Kernel } from "./kernel.js";
@@ -87,6 +87,7 @@ export function assembleKernel(wire: KernelWire, { engine, library: loaded }: Pr
     }
   }
   installGlobals(displays, stdin, comms);
+  installInterruptChecks(interrupts, loaded.namespace);
   (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.displaySink")] = displays.sink();
   Object.defineProperty(globalThis, "console", { value: createCellConsole(outputs), writable: true, configurable: true });
   captureProcessStreams(outputs);

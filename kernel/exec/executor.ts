@@ -9,6 +9,7 @@ import { GENERATOR_MARK } from "../engine/interruptible.cjs";
 import { createAwaiter } from "./awaiter.js";
 import { compileError, hasErrors, type ErrorContent } from "./errors.js";
 import { guarded } from "./guard.js";
+import { breakOnSigint } from "./signals.js";
 import { InterruptError, isInterrupt, type Interrupts } from "./interrupt.js";
 import { installStackMapping } from "./stack.js";
 import { trace } from "../log.js";
@@ -76,8 +77,8 @@ export class Executor {
     globals[CELL] = { self: this.self, args: [this.exports, this.modules.require] };
     let returned: unknown;
     try {
-      // breakOnSigint: an interrupt stops a synchronous loop in the cell.
-      returned = script.runInThisContext({ breakOnSigint: true });
+      // breakOnSigint: an interrupt stops a synchronous loop in the cell, also in library code.
+      returned = script.runInThisContext({ breakOnSigint: breakOnSigint() });
     } finally {
       delete globals[CELL];
     }

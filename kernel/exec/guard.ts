@@ -1,6 +1,8 @@
 // Runs a function inside a vm script with breakOnSigint, the only place where Node stops
-// running JavaScript on SIGINT. Each step of a cell's generator runs this way (interruptible.cts).
+// running JavaScript on SIGINT (when signals are safe: see signals.ts). Each step of a cell's
+// generator runs this way (interruptible.cts).
 import vm from "node:vm";
+import { breakOnSigint } from "./signals.js";
 
 const SLOT = Symbol.for("gradlab.guarded");
 export const GUARD_FILE = "gradlab:guard";
@@ -11,7 +13,7 @@ export function guarded<T>(fn: () => T): T {
   const previous = slots[SLOT];
   slots[SLOT] = fn;
   try {
-    return script.runInThisContext({ breakOnSigint: true }) as T;
+    return script.runInThisContext({ breakOnSigint: breakOnSigint() }) as T;
   } finally {
     slots[SLOT] = previous;
   }

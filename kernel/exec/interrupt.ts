@@ -1,6 +1,8 @@
 // Interrupts. The wire worker bumps a shared counter and sends SIGINT to the process:
-// - inside a synchronous stretch of a cell, `vm` (breakOnSigint) aborts the running script;
-// - while a cell awaits, the SIGINT listener below rejects what the cell is waiting for.
+// - inside a synchronous stretch of a cell, `vm` (breakOnSigint) aborts the running script,
+//   unless signals are unsafe (see signals.ts); loops in cells also check the counter;
+// - while a cell awaits, the SIGINT listener below rejects what the cell is waiting for;
+// - library code that runs long (train.fit) checks through the host hook (hostHook below).
 
 export class InterruptError extends Error {
   override name = "InterruptError";
@@ -37,6 +39,26 @@ export class Interrupts {
   /** True when an interrupt arrived since the last reset (checked between compiling and running). */
   requested(): boolean {
     return this.count() !== this.seen;
+  }
+
+  /** Throws InterruptError when the running cell was interrupted (loop checks in cells). */
+  throwIfRequested(): void {
+    if (this.count() !== this.seen) throw new InterruptError();
+  }
+
+  /**
+   * What library code started by the running cell uses to stop when that cell is interrupted,
+   * even after the cell itself has ended (DESIGN.md: the library has no kernel dependency).
+   */
+  hostHook(): { watch(): () => void } {
+    return {
+      watch: () => {
+        const epoch = this.epoch;
+        return () => {
+          if (this.isCancelled(epoch)) throw new InterruptError();
+        };
+      },
+    };
   }
 
   currentEpoch(): number {

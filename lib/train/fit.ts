@@ -10,6 +10,7 @@ import { checkDataset, takeExamples, type Dataset } from "../data/dataset.js";
 import { History } from "./history.js";
 import { defaultDisplays, type Callbacks, type EpochLogs } from "./callbacks.js";
 import { accuracy, resolveLoss, type LossFn, type LossName } from "./losses.js";
+import { watchInterrupts } from "../host/interrupts.js";
 
 export type Model = Module | ((x: Tensor) => Tensor);
 
@@ -126,82 +127,89 @@ export async function fit(model: Model, ds: Dataset, options: FitOptions = {}): 
     ...(options.callbacks ? (Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks]) : []),
   ];
   const history = new History();
+  // An interrupted notebook cell stops awaiting fit at once; this stops the training itself.
+  const stopIfInterrupted = watchInterrupts();
   const emit = async <K extends keyof Callbacks>(k: K, ...args: Parameters<NonNullable<Callbacks[K]>>) => {
     for (const c of callbacks) await (c[k] as ((...a: unknown[]) => unknown) | undefined)?.call(c, ...args);
   };
   await emit("onTrainBegin", { epochs, batchesPerEpoch: Math.ceil(nTrain / batchSize), examples: nTrain, hasValidation: !!val, metrics });
 
   setTraining(model, true);
-  let lastYield = performance.now();
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const t0 = performance.now();
-    await emit("onEpochBegin", epoch);
-    let sum = 0;
-    let seen = 0;
-    let b = 0;
-    for (const batch of batches(train, { batchSize, shuffle: options.shuffle ?? true })) {
-      let l: Tensor;
-      try {
-        l = loss.fn(forward(model, batch.x), batch.y);
-      } catch (e) {
-        if (epoch === 0 && b === 0 && e instanceof Error) {
-          const out = noGrad(() => forward(model, batch.x.slice([0, 1])));
-          e.message = `fit: the model's output [${["batch", ...out.shape.slice(1)].join(",")}] does not fit the loss ${loss.name} with targets [${["batch", ...batch.y.shape.slice(1)].join(",")}] (${batch.y.dtype}): ${e.message}`;
+  try {
+    let lastYield = performance.now();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const t0 = performance.now();
+      await emit("onEpochBegin", epoch);
+      let sum = 0;
+      let seen = 0;
+      let b = 0;
+      for (const batch of batches(train, { batchSize, shuffle: options.shuffle ?? true })) {
+        stopIfInterrupted();
+        let l: Tensor;
+        try {
+          l = loss.fn(forward(model, batch.x), batch.y);
+        } catch (e) {
+          if (epoch === 0 && b === 0 && e instanceof Error) {
+            const out = noGrad(() => forward(model, batch.x.slice([0, 1])));
+            e.message = `fit: the model's output [${["batch", ...out.shape.slice(1)].join(",")}] does not fit the loss ${loss.name} with targets [${["batch", ...batch.y.shape.slice(1)].join(",")}] (${batch.y.dtype}): ${e.message}`;
+          }
+          throw e;
         }
-        throw e;
+        if (l.size !== 1) throw new GradlabError(`fit: the loss must be a single number, got shape [${l.shape.join(",")}]`);
+        optimizer.zeroGrad();
+        l.backward();
+        optimizer.step();
+        const value = (await l.item()) as number;
+        if (!Number.isFinite(value)) {
+          throw new GradlabError(
+            `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}; training diverged. Try a lower learning rate (now ${optimizer.lr}, e.g. ${optimizer.lr / 10}), or check the inputs for NaN`,
+          );
+        }
+        const m = batch.x.shape[0]!;
+        sum += value * m;
+        seen += m;
+        await emit("onBatchEnd", { epoch, batch: b, loss: value });
+        b++;
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await tick();
+          lastYield = performance.now();
+        }
       }
-      if (l.size !== 1) throw new GradlabError(`fit: the loss must be a single number, got shape [${l.shape.join(",")}]`);
-      optimizer.zeroGrad();
-      l.backward();
-      optimizer.step();
-      const value = (await l.item()) as number;
-      if (!Number.isFinite(value)) {
-        throw new GradlabError(
-          `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}; training diverged. Try a lower learning rate (now ${optimizer.lr}, e.g. ${optimizer.lr / 10}), or check the inputs for NaN`,
-        );
+      const logs: EpochLogs = { epoch, loss: sum / seen, lr: optimizer.lr, seconds: (performance.now() - t0) / 1000 };
+      if (metrics.includes("accuracy")) logs.accuracy = (await evaluateOn(model, train, loss, true)).accuracy!;
+      if (val) {
+        const v = await evaluateOn(model, val, loss, metrics.includes("accuracy"));
+        logs.valLoss = v.loss;
+        if (v.accuracy !== undefined) logs.valAccuracy = v.accuracy;
       }
-      const m = batch.x.shape[0]!;
-      sum += value * m;
-      seen += m;
-      await emit("onBatchEnd", { epoch, batch: b, loss: value });
-      b++;
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await tick();
-        lastYield = performance.now();
-      }
-    }
-    const logs: EpochLogs = { epoch, loss: sum / seen, lr: optimizer.lr, seconds: (performance.now() - t0) / 1000 };
-    if (metrics.includes("accuracy")) logs.accuracy = (await evaluateOn(model, train, loss, true)).accuracy!;
-    if (val) {
-      const v = await evaluateOn(model, val, loss, metrics.includes("accuracy"));
-      logs.valLoss = v.loss;
-      if (v.accuracy !== undefined) logs.valAccuracy = v.accuracy;
-    }
-    history.loss.push(logs.loss);
-    history.lr.push(logs.lr);
-    history.seconds.push(logs.seconds);
-    if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
-    if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
-    if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
-    options.schedule?.step();
-    await emit("onEpochEnd", logs);
-    await tick();
+      history.loss.push(logs.loss);
+      history.lr.push(logs.lr);
+      history.seconds.push(logs.seconds);
+      if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+      if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+      if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+      options.schedule?.step();
+      await emit("onEpochEnd", logs);
+      await tick();
 
-    if (es) {
-      const monitored = logs.valLoss ?? logs.loss;
-      if (monitored < best - minDelta) {
-        best = monitored;
-        history.bestEpoch = epoch;
-        waited = 0;
-        if (es.restoreBestWeights !== false && model instanceof Module) bestState = model.state();
-      } else if (++waited >= patience) {
-        history.stoppedEarly = true;
-        if (bestState && model instanceof Module) model.loadState(bestState);
-        break;
+      if (es) {
+        const monitored = logs.valLoss ?? logs.loss;
+        if (monitored < best - minDelta) {
+          best = monitored;
+          history.bestEpoch = epoch;
+          waited = 0;
+          if (es.restoreBestWeights !== false && model instanceof Module) bestState = model.state();
+        } else if (++waited >= patience) {
+          history.stoppedEarly = true;
+          if (bestState && model instanceof Module) model.loadState(bestState);
+          break;
+        }
       }
     }
+  } finally {
+    // Also when interrupted or failed: dropout must not stay on for later evaluation.
+    setTraining(model, false);
   }
-  setTraining(model, false);
   await emit("onTrainEnd", history);
   return history;
 }
