@@ -11,6 +11,16 @@ export interface LoaderOptions {
   provided: Map<string, unknown>;
   /** Node built-ins come from the real require. */
   builtinRequire: (id: string) => unknown;
+  /** Source edits by absolute file path (fixes in a dependency's code; see ts-patch.cts). */
+  patches?: Map<string, SourcePatch[]>;
+}
+
+export interface SourcePatch {
+  /** Exact text to replace; the load fails if it is missing, so a changed dependency is noticed. */
+  find: string;
+  replace: string;
+  /** What the edit fixes (in the error when it no longer applies). */
+  why: string;
 }
 
 interface LoadedModule {
@@ -29,7 +39,7 @@ export class CommonJsLoader {
     if (provided !== undefined) return provided;
     const module: LoadedModule = { exports: {} };
     this.cache.set(file, module);
-    const source = fs.readFileSync(file, "utf8");
+    const source = applyPatches(file, fs.readFileSync(file, "utf8"), this.options.patches?.get(file) ?? []);
     const fn = vm.compileFunction(source, ["exports", "require", "module", "__filename", "__dirname"], {
       filename: file,
     }) as (exports: unknown, require: (id: string) => unknown, module: LoadedModule, filename: string, dirname: string) => void;
@@ -49,4 +59,13 @@ export class CommonJsLoader {
     if (path.isAbsolute(id)) return this.load(id);
     return this.options.builtinRequire(id);
   }
+}
+
+function applyPatches(file: string, source: string, patches: SourcePatch[]): string {
+  let out = source;
+  for (const patch of patches) {
+    if (!out.includes(patch.find)) throw new Error(`${file} has changed: the kernel's fix (${patch.why}) no longer applies; update kernel/engine/ts-patch.cts for this version`);
+    out = out.replace(patch.find, patch.replace);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // uses from the `typescript` module object, so giving it a copy with three functions replaced
 // lets the kernel reuse it unchanged while choosing the builder, source maps and type roots.
 import type * as TS from "@tslab/typescript-for-tslab";
-import { CommonJsLoader } from "./cjs-loader.cjs";
+import { CommonJsLoader, type SourcePatch } from "./cjs-loader.cjs";
 import type { DeclarationsFile } from "./declarations-file.cjs";
 import { lightBuilderFactory, type BuilderExtras } from "./light-builder.cjs";
 import { asInternal, type InternalTs, type TsModule } from "./ts-internal.cjs";
@@ -79,6 +79,7 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   patched.transpileModule = ((input: string) => ({ outputText: input, diagnostics: [] })) as typeof ts.transpileModule;
 
   const converterLoader = new CommonJsLoader({
+    patches: new Map([[paths.converter, CONVERTER_FIXES]]),
     provided: new Map<string, unknown>([
       ["@tslab/typescript-for-tslab", patched],
       // The converter only asks semver for the major version of Node.
@@ -89,3 +90,18 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   const converterModule = converterLoader.load(paths.converter) as ConverterModule;
   return { ts, converterModule, settings, watching, declarations };
 }
+
+/**
+ * Fixes in tslab's converter. It rewrites every identifier whose symbol is declared in the
+ * declarations file to `exports.name`, including the property names of earlier cells' types:
+ * `const { a: b } = obj` became `const { exports.a: b } = exports.obj`, a SyntaxError, as did
+ * `{ a: 1 }` in an object literal typed by an earlier cell. Only names declared at the top
+ * level of that file (earlier cells' variables, functions, classes and imports) are rewritten.
+ */
+const CONVERTER_FIXES: SourcePatch[] = [
+  {
+    why: "rewrite only earlier cells' top-level names, not property names",
+    find: "                if (decl.getSourceFile() === declsFile) {\n                    prev = true;",
+    replace: "                if (decl.getSourceFile() === declsFile && declsFile.locals && declsFile.locals.get(_a.escapedName) === _a) {\n                    prev = true;",
+  },
+];
