@@ -74,6 +74,14 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     return printer;
   }) as typeof ts.createPrinter;
 
+  // The cell's top-level names, for CONVERTER_FIXES: from a parse of the cell alone, which is
+  // all that binding needs, instead of a whole program built only to read them.
+  (patched as InternalTs & { gradlabCellLocals: CellLocals }).gradlabCellLocals = (fileName, text) => {
+    const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    ts.bindSourceFile(file, {});
+    return (file as TS.SourceFile & { locals?: Map<string, unknown> }).locals;
+  };
+
   // The light builder already emits CommonJS (see light-builder.cts), so the converter's
   // second ES-module-to-CommonJS pass must leave the code as it is.
   patched.transpileModule = ((input: string) => ({ outputText: input, diagnostics: [] })) as typeof ts.transpileModule;
@@ -92,13 +100,50 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
 }
 
 /**
- * Fixes in tslab's converter. It rewrites every identifier whose symbol is declared in the
+ * Fixes in tslab's converter. The last one: it rewrites every identifier whose symbol is declared in the
  * declarations file to `exports.name`, including the property names of earlier cells' types:
  * `const { a: b } = obj` became `const { exports.a: b } = exports.obj`, a SyntaxError, as did
  * `{ a: 1 }` in an object literal typed by an earlier cell. Only names declared at the top
  * level of that file (earlier cells' variables, functions, classes and imports) are rewritten.
  */
+type CellLocals = (fileName: string, text: string) => Map<string, unknown> | undefined;
+
 const CONVERTER_FIXES: SourcePatch[] = [
+  {
+    // A cell that declares names was compiled twice: once to learn its names, once with an
+    // `export { names }` suffix. One program per cell is enough.
+    why: "one program per cell",
+    find: [
+      "        updateContent(prevDecl, src);",
+      "        let declsFile = builder.getSourceFile(declFilename);",
+      "        let srcFile = builder.getSourceFile(srcFilename);",
+      "        const locals = srcFile.locals;",
+    ].join("\n"),
+    replace: [
+      "        const locals = ts.gradlabCellLocals(srcFilename, src);",
+      "        let declsFile;",
+      "        let srcFile;",
+    ].join("\n"),
+  },
+  {
+    why: "one program per cell (a cell without names)",
+    find: [
+      "            declsFile = builder.getSourceFile(declFilename);",
+      "            srcFile = builder.getSourceFile(srcFilename);",
+      "        }",
+      "        asMutable(srcFile).parent = declsFile;",
+    ].join("\n"),
+    replace: [
+      "            declsFile = builder.getSourceFile(declFilename);",
+      "            srcFile = builder.getSourceFile(srcFilename);",
+      "        } else {",
+      "            updateContent(prevDecl, src);",
+      "            declsFile = builder.getSourceFile(declFilename);",
+      "            srcFile = builder.getSourceFile(srcFilename);",
+      "        }",
+      "        asMutable(srcFile).parent = declsFile;",
+    ].join("\n"),
+  },
   {
     why: "rewrite only earlier cells' top-level names, not property names",
     find: "                if (decl.getSourceFile() === declsFile) {\n                    prev = true;",

@@ -36,8 +36,9 @@ export interface Backend<B = unknown> {
 
   upload(data: TypedArray): B;
   fill(size: number, value: number, dtype: DType): B;
-  read(buf: B, dtype: DType): Promise<TypedArray>;
-  readSync(buf: B, dtype: DType): TypedArray;
+  /** A copy of elements [start, start + count) of `buf` (a view reads only its own part). */
+  read(buf: B, dtype: DType, start: number, count: number): Promise<TypedArray>;
+  readSync(buf: B, dtype: DType, start: number, count: number): TypedArray;
   byteSize(buf: B): number;
   dispose(buf: B): void;
 

@@ -174,8 +174,7 @@ export class Tensor {
   async data(): Promise<TypedArray> {
     this.assertLive("data");
     const c = this.contiguous();
-    const all = await c.backend.read(c.buf, c.dtype);
-    return all.slice(c.offset, c.offset + c.size);
+    return c.backend.read(c.buf, c.dtype, c.offset, c.size);
   }
 
   /** The values as nested arrays (numbers; booleans for bool tensors). */
@@ -196,7 +195,7 @@ export class Tensor {
       throw new GradlabError(`dataSync: the ${this.device} backend reads values asynchronously; use \`await t.data()\``);
     }
     const c = this.contiguous();
-    return c.backend.readSync(c.buf, c.dtype).slice(c.offset, c.offset + c.size);
+    return c.backend.readSync(c.buf, c.dtype, c.offset, c.size);
   }
 
   arraySync(): Nested {

@@ -93,12 +93,12 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
     return out;
   }
 
-  read(buf: TypedArray): Promise<TypedArray> {
-    return Promise.resolve(buf);
+  read(buf: TypedArray, _dtype: DType, start: number, count: number): Promise<TypedArray> {
+    return Promise.resolve(buf.slice(start, start + count));
   }
 
-  readSync(buf: TypedArray): TypedArray {
-    return buf;
+  readSync(buf: TypedArray, _dtype: DType, start: number, count: number): TypedArray {
+    return buf.slice(start, start + count);
   }
 
   byteSize(buf: TypedArray): number {

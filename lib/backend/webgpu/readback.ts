@@ -9,19 +9,21 @@ import type { BufferPool } from "./pool.js";
 import { FLAG_GATHER } from "./wgsl/indexing.js";
 
 /**
- * Copies a buffer to a mappable staging buffer and maps it, after everything recorded so far.
+ * Copies elements [start, start + count) of a buffer to a mappable staging buffer and maps it,
+ * after everything recorded so far (a small view of a big tensor moves only its own bytes).
  * The index-error flags travel in the same copy, so a bad index found on the GPU surfaces with
  * the first read after it, as an error that names the op.
  */
 export async function readBuffer(
-  device: GPUDevice, batch: Batch, staging: BufferPool, state: DeviceState, buf: GpuBuffer, flags: GpuBuffer, dtype: DType,
+  device: GPUDevice, batch: Batch, staging: BufferPool, state: DeviceState, buf: GpuBuffer, flags: GpuBuffer, dtype: DType, start: number, count: number,
 ): Promise<TypedArray> {
-  const bytes = buf.length * 4;
+  if (start < 0 || count < 0 || start + count > buf.length) throw new GradlabError(`data: elements [${start}, ${start + count}) are outside a buffer of ${buf.length}`);
+  const bytes = count * 4;
   const total = bytes + 16;
   const slab = staging.acquire(total);
   batch.flush();
   const enc = device.createCommandEncoder();
-  if (bytes > 0) enc.copyBufferToBuffer(buf.slab.buffer, buf.offset, slab.buffer, 0, bytes);
+  if (bytes > 0) enc.copyBufferToBuffer(buf.slab.buffer, buf.offset + start * 4, slab.buffer, 0, bytes);
   enc.copyBufferToBuffer(flags.slab.buffer, flags.offset, slab.buffer, bytes, 16);
   device.queue.submit([enc.finish()]);
   let raw: ArrayBuffer;
@@ -36,7 +38,7 @@ export async function readBuffer(
   staging.release(slab);
   state.check("data");
   checkFlags(device, flags, new Uint32Array(raw, bytes, 4));
-  return decode(raw, buf.length, dtype);
+  return decode(raw, count, dtype);
 }
 
 function decode(raw: ArrayBuffer, length: number, dtype: DType): TypedArray {

@@ -131,10 +131,10 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     return out;
   }
 
-  read(buf: GpuBuffer, dtype: DType): Promise<TypedArray> {
+  read(buf: GpuBuffer, dtype: DType, start: number, count: number): Promise<TypedArray> {
     this.state.check("data");
     this.live_(buf);
-    return readBuffer(this.device, this.batch, this.memory.staging, this.state, buf, this.flags, dtype);
+    return readBuffer(this.device, this.batch, this.memory.staging, this.state, buf, this.flags, dtype, start, count);
   }
 
   readSync(): TypedArray {
