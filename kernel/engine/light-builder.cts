@@ -88,10 +88,9 @@ export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onPro
       host: wrapHost(host),
       oldProgram: oldBuilder?.getProgram(),
     });
-    // The converter reads the cell's `locals` right away; binding the root files is enough for
-    // that. The type checker (the costly part: it merges every global of lib, @types/node, …)
-    // is created only if this program is checked or emitted, and the converter replaces the
-    // first program of a cell that declares names without doing either.
+    // Binding the root files is all that completion and quick info need of a program at first.
+    // The type checker (the costly part: it merges every global of lib, @types/node, …) is
+    // created only if this program is checked or emitted.
     for (const name of rootNames) {
       const file = program.getSourceFile(name);
       if (file && !(file as TS.SourceFile & { locals?: unknown }).locals) ts.bindSourceFile(file, options);
