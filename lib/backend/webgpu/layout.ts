@@ -1,4 +1,5 @@
 import type { View } from "../backend.js";
+import { contiguousStrides } from "../../tensor/shape.js";
 
 /** How a kernel walks one operand: in step with the output, a single element, or by strides. */
 export type Access = "c" | "s" | "g";
@@ -33,7 +34,7 @@ export function coalesce(shape: readonly number[], views: readonly { strides: re
       views.forEach((v, i) => strides[i]!.push(v.strides[d]!));
     }
   }
-  const contiguous = contiguousOf(outShape);
+  const contiguous = contiguousStrides(outShape);
   return {
     shape: outShape,
     operands: views.map((v, i) => {
@@ -44,15 +45,6 @@ export function coalesce(shape: readonly number[], views: readonly { strides: re
   };
 }
 
-export function contiguousOf(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    out[i] = s;
-    s *= shape[i]!;
-  }
-  return out;
-}
 
 /** Splits a view into the axes kept and the axes listed, each merged where possible. */
 export function splitAxes(x: View<unknown>, axes: readonly number[]): { kept: Walk; reduced: Walk } {

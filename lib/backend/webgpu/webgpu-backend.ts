@@ -8,7 +8,8 @@ import { DeviceState } from "./device-state.js";
 import type { GpuHandle } from "./device.js";
 import { GpuBuffer } from "./gpu-buffer.js";
 import { KernelCache } from "./kernel.js";
-import { coalesce, contiguousOf, splitAxes } from "./layout.js";
+import { coalesce, splitAxes } from "./layout.js";
+import { contiguousStrides } from "../../tensor/shape.js";
 import { fuse, type Fused } from "./fusion.js";
 import type { PoolStats } from "./pool.js";
 import { GpuMemory } from "./memory.js";
@@ -354,7 +355,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   embed(x: V, outShape: readonly number[], starts: readonly number[], steps: readonly number[]): GpuBuffer {
     this.live_(x.buf);
     const out = this.fill(sizeOf(outShape), 0, x.dtype, [x.buf]);
-    const os = contiguousOf(outShape);
+    const os = contiguousStrides(outShape);
     let base = 0;
     for (let d = 0; d < os.length; d++) base += starts[d]! * os[d]!;
     this.place(x, out, os.map((s, d) => s * steps[d]!), base);
@@ -365,7 +366,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     wtype(dtype);
     for (const x of xs) this.live_(x.buf);
     const out = this.memory.alloc(sizeOf(outShape), { avoid: xs.map((x) => x.buf) });
-    const os = contiguousOf(outShape);
+    const os = contiguousStrides(outShape);
     let at = 0;
     for (const x of xs) {
       this.place(x, out, os, at * os[axis]!);

@@ -3,7 +3,8 @@ import type { BinaryOp } from "../../../../lib/backend/backend.js";
 import { CpuBackend } from "../../../../lib/backend/cpu/cpu-backend.js";
 import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backend.js";
 import { WASM_BINARY, WASM_COMPARE, WASM_UNARY, type WasmUnaryOp } from "../../../../lib/backend/cpu/wasm/kernels/elementwise.js";
-import { contiguousStrides, expectSame, randomF32, view } from "./helpers.js";
+import { expectSame, randomF32, view } from "./helpers.js";
+import { contiguousStrides } from "../../../../lib/tensor/shape.js";
 
 const ref = new ReferenceCpuBackend();
 const be = new CpuBackend({ threads: 1 });

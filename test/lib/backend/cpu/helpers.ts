@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { View } from "../../../../lib/backend/backend.js";
 import type { DType, TypedArray } from "../../../../lib/tensor/dtype.js";
+import { contiguousStrides } from "../../../../lib/tensor/shape.js";
 
 /** Seeded uniform numbers in [lo, hi) (mulberry32), so failures reproduce. */
 export function rng(seed: number): (lo?: number, hi?: number) => number {
@@ -14,15 +15,6 @@ export function rng(seed: number): (lo?: number, hi?: number) => number {
   };
 }
 
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
 
 export function view(buf: TypedArray, shape: readonly number[], strides = contiguousStrides(shape), offset = 0, dtype: DType = "float32"): View<TypedArray> {
   return { buf, shape, strides, offset, dtype };

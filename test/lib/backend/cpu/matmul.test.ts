@@ -3,7 +3,8 @@ import { CpuBackend } from "../../../../lib/backend/cpu/cpu-backend.js";
 import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backend.js";
 import { KC } from "../../../../lib/backend/cpu/wasm/gemm-driver.js";
 import { PARALLEL_MIN_MACS } from "../../../../lib/backend/cpu/wasm/threads.js";
-import { contiguousStrides, expectNear, expectSame, randomF32, rng, view } from "./helpers.js";
+import { expectNear, expectSame, randomF32, rng, view } from "./helpers.js";
+import { contiguousStrides } from "../../../../lib/tensor/shape.js";
 
 const ref = new ReferenceCpuBackend();
 const single = new CpuBackend({ threads: 1 });
