@@ -49,6 +49,15 @@ fn redOff(base: i32, r: u32) -> i32 {
 }`;
 }
 
+/** What both reduce kernels declare: input and output, parameters, helpers, offset functions. */
+function reduceHeader(input: WType, acc: WType, metaWords: number, nk: number, nr: number): string {
+  return `@group(0) @binding(0) var<storage, read> src: array<${input}>;
+@group(0) @binding(1) var<storage, read_write> dst: array<${acc}>;
+${prelude(metaWords, 2)}
+${MATH_HELPERS}
+${offsets(nk, nr)}`;
+}
+
 /**
  * One thread per output folds its whole reduced range: right when ranges are short. `acc` is the
  * WGSL type of the result; inputs are converted on load (a bool sum counts in i32).
@@ -56,11 +65,7 @@ fn redOff(base: i32, r: u32) -> i32 {
 export function reduceSerialKernel(op: ReduceOp, input: WType, acc: WType, nk: number, nr: number): KernelSource {
   const metaWords = reduceMetaWords(nk, nr);
   const code = `
-@group(0) @binding(0) var<storage, read> src: array<${input}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<${acc}>;
-${prelude(metaWords, 2)}
-${MATH_HELPERS}
-${offsets(nk, nr)}
+${reduceHeader(input, acc, metaWords, nk, nr)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let o = linear(wid, nwg, lid, ${WG}u);
@@ -85,11 +90,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 export function reduceTreeKernel(op: ReduceOp, input: WType, acc: WType, nk: number, nr: number): KernelSource {
   const metaWords = reduceMetaWords(nk, nr);
   const code = `
-@group(0) @binding(0) var<storage, read> src: array<${input}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<${acc}>;
-${prelude(metaWords, 2)}
-${MATH_HELPERS}
-${offsets(nk, nr)}
+${reduceHeader(input, acc, metaWords, nk, nr)}
 var<workgroup> sh: array<${acc}, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
