@@ -43,7 +43,7 @@ export class Interrupts {
 
   /** Throws InterruptError when the running cell was interrupted (loop checks in cells). */
   throwIfRequested(): void {
-    if (this.count() !== this.seen) throw new InterruptError();
+    if (this.requested()) throw new InterruptError();
   }
 
   /**
