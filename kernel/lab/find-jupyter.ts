@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface JupyterLab {
@@ -21,13 +21,17 @@ function works(cmd: string, args: string[]): boolean {
 export function findOrInstallJupyterLab(root: string, log: (s: string) => void): JupyterLab {
   const venv = join(root, ".venv");
   const venvLab = join(venv, "bin", "jupyter-lab");
-  if (existsSync(venvLab) && works(venvLab, [])) return { command: [venvLab], source: venvLab };
+  if (existsSync(venvLab) && works(venvLab, [])) {
+    keepOutOfThisPackage(venv);
+    return { command: [venvLab], source: venvLab };
+  }
   if (works("jupyter-lab", [])) return { command: ["jupyter-lab"], source: "jupyter-lab on PATH" };
 
   const python = ["python3", "python"].find((p) => works(p, []));
   if (!python) throw new Error("gradlab lab: JupyterLab is not installed and no python3 was found to install it; install Python 3, or JupyterLab itself");
   log(`gradlab lab: installing JupyterLab into ${venv} (first run only)…`);
   execFileSync(python, ["-m", "venv", venv], { stdio: "inherit" });
+  keepOutOfThisPackage(venv);
   const pip = spawnSync(join(venv, "bin", "pip"), ["install", "--quiet", "jupyterlab"], {
     stdio: "inherit",
     env: { ...process.env, PIP_RETRIES: process.env["PIP_RETRIES"] ?? "0" },
@@ -39,4 +43,15 @@ export function findOrInstallJupyterLab(root: string, log: (s: string) => void):
     );
   }
   return { command: [venvLab], source: venvLab };
+}
+
+/**
+ * The virtual environment sits inside gradlab's folder, whose package.json says `"type":
+ * "module"`. Node would then load JupyterLab's own CommonJS scripts (jupyter_builder/yarn.js,
+ * run at start-up) as ES modules, and they fail ("Dynamic require of util is not supported").
+ * A package.json of its own makes the environment a package boundary.
+ */
+function keepOutOfThisPackage(venv: string): void {
+  const file = join(venv, "package.json");
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ type: "commonjs", private: true }) + "\n");
 }

@@ -30,6 +30,8 @@ async function waitForServer(ms: number): Promise<void> {
   throw new Error("JupyterLab did not start");
 }
 
+let log = "";
+
 beforeAll(async () => {
   copyFileSync(join(ROOT, "notebooks", lesson), join(work, lesson));
   port = await freePort();
@@ -38,7 +40,6 @@ beforeAll(async () => {
     env: { ...process.env, GRADLAB_BACKEND: "cpu" },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  let log = "";
   lab.stderr!.on("data", (d: Buffer) => (log += d.toString()));
   try {
     await waitForServer(240_000);
@@ -57,6 +58,8 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
   it("lists the gradlab kernelspec", async () => {
     const specs = (await (await fetch(`http://127.0.0.1:${port}/api/kernelspecs?token=${token}`)).json()) as { kernelspecs: Record<string, { spec: { display_name: string } }> };
     expect(specs.kernelspecs["gradlab"]!.spec.display_name).toBe("TypeScript (gradlab)");
+    // JupyterLab's own start-up scripts ran as CommonJS, not as ES modules of gradlab's package.
+    expect(log).not.toMatch(/Dynamic require of/);
   });
 
   it("runs all cells and draws every plot", async () => {
