@@ -21,12 +21,15 @@ export function isInterrupt(error: unknown): boolean {
 export class Interrupts {
   private readonly waiters = new Set<(error: InterruptError) => void>();
   private seen: number;
+  /** The count when the last SIGINT was handled: tells a counted interrupt from a terminal's Ctrl+C. */
+  private signalled: number;
   /** Numbers the cells; async work started by an interrupted cell is stopped at its next step. */
   private epoch = 0;
   private readonly cancelled = new Set<number>();
 
   constructor(private readonly count: () => number) {
     this.seen = count();
+    this.signalled = this.seen;
     process.on("SIGINT", () => this.fire());
   }
 
@@ -91,8 +94,16 @@ export class Interrupts {
   }
 
   private fire(): void {
-    // The signal may also come from a terminal (Ctrl+C) rather than from the worker.
-    if (!this.requested()) this.seen = this.count() - 1;
+    const count = this.count();
+    if (count === this.signalled) {
+      // Nothing was counted for this signal: it came from a terminal (Ctrl+C), not the worker.
+      this.seen = count - 1;
+    } else {
+      this.signalled = count;
+      // Counted before the running cell started (the signal is handled late when the main
+      // thread was busy): it arrived while nothing ran, and must not stop this cell.
+      if (!this.requested()) return;
+    }
     this.cancelled.add(this.epoch);
     const waiters = [...this.waiters];
     this.waiters.clear();

@@ -58,4 +58,30 @@ describe("interrupt checks", () => {
     interrupts.reset();
     expect(() => check()).not.toThrow();
   });
+
+  it("ignore a SIGINT handled late for an interrupt that arrived while nothing ran", async () => {
+    let count = 0;
+    const interrupts = new Interrupts(() => count);
+    // What the process's SIGINT listener runs.
+    const signal = (): void => (interrupts as unknown as { fire(): void }).fire();
+    const settlesWithin = (promise: Promise<unknown>): Promise<string> =>
+      Promise.race([promise.then(() => "resolved", (e: unknown) => (e instanceof InterruptError ? "interrupted" : "failed")), new Promise<string>((r) => setTimeout(() => r("pending"), 50))]);
+
+    count++; // the worker counts an interrupt while nothing runs…
+    interrupts.reset(); // …the next cell starts before the main thread handles the signal…
+    const waiting = interrupts.race(new Promise(() => {}));
+    signal(); // …and the late signal must not stop that cell.
+    expect(interrupts.requested()).toBe(false);
+    expect(await settlesWithin(waiting)).toBe("pending");
+
+    count++; // an interrupt of the running cell does stop it
+    signal();
+    expect(await settlesWithin(waiting)).toBe("interrupted");
+
+    interrupts.reset();
+    const next = interrupts.race(new Promise(() => {}));
+    signal(); // Ctrl+C in a terminal: a signal with nothing counted
+    expect(interrupts.requested()).toBe(true);
+    expect(await settlesWithin(next)).toBe("interrupted");
+  });
 });
