@@ -69,6 +69,8 @@ export async function prepareEngine(options: { tslab?: LoadedTslab; pinnedFiles?
  */
 export function assembleKernel(wire: KernelWire, { engine, library: loaded }: PreparedEngine): Kernel {
   const interrupts = new Interrupts(() => wire.interruptCount());
+  // After start-up, so that the watcher's thread does not compete with it for the two cores.
+  setTimeout(() => interrupts.watchSignals(), 500).unref();
   const outputs = new Outputs(
     (message, parent) => wire.send("iopub", message.msgType, message.content, parent, [], message.metadata, message.buffers),
     (error) => kernelLog(`an output could not be produced: ${error instanceof Error ? error.message : String(error)}`),

@@ -4,6 +4,9 @@
 // - while a cell awaits, the SIGINT listener below rejects what the cell is waiting for;
 // - library code that runs long (train.fit) checks through the host hook (hostHook below).
 
+import { kernelLog } from "../log.js";
+import { watchSigint } from "./sigint-watch.js";
+
 export class InterruptError extends Error {
   override name = "InterruptError";
   constructor() {
@@ -30,7 +33,44 @@ export class Interrupts {
   constructor(private readonly count: () => number) {
     this.seen = count();
     this.signalled = this.seen;
-    process.on("SIGINT", () => this.fire());
+    process.on("SIGINT", this.onSigint);
+  }
+
+  private readonly onSigint = (): void => this.fire();
+
+  /**
+   * Hands SIGINT to a watcher thread (see sigint-watch.ts), which makes every cell's
+   * breakOnSigint cheap. Falls back to the process listener if the watcher fails, or for good
+   * once a cell adds a SIGINT listener of its own: that listener takes the signal away from the
+   * watcher, and vm then clears the handler around every script.
+   */
+  watchSignals(): void {
+    let active = true;
+    const fallBack = (): void => {
+      active = false;
+      process.removeListener("newListener", onNewListener);
+      if (!process.listeners("SIGINT").includes(this.onSigint)) process.on("SIGINT", this.onSigint);
+    };
+    const onNewListener = (event: string | symbol, listener: unknown): void => {
+      if (event !== "SIGINT" || listener === this.onSigint || !active) return;
+      kernelLog("a cell added its own SIGINT listener; interrupts take the slower path from now on");
+      watch.stop();
+      fallBack();
+    };
+    process.on("newListener", onNewListener);
+    const watch = watchSigint({
+      takeOver: () => {
+        if (!active || process.listenerCount("SIGINT") > 1) return false;
+        process.removeListener("SIGINT", this.onSigint);
+        return true;
+      },
+      onSignal: () => this.fire(),
+      onFailure: (error) => {
+        if (!active) return;
+        kernelLog(`SIGINT watcher: ${error.message}; interrupts take the slower path`);
+        fallBack();
+      },
+    });
   }
 
   /** A cell starts: interrupts that arrived while nothing was running are forgotten. */
