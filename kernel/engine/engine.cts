@@ -54,7 +54,7 @@ export class Engine {
     const extraRoots: string[] = [];
     if (config.nodeTypes && !typeRoots.some((root) => fs.existsSync(path.join(root, "node", "package.json")))) {
       // Without this, `console` and `process` are unknown in a folder without @types/node.
-      extraRoots.push(config.nodeTypes);
+      extraRoots.push(typesEntry(ts, config.nodeTypes));
     }
     const virtualFiles = new Map<string, string>();
     if (config.globalDeclarations) {
@@ -146,6 +146,18 @@ function prelude(library: LibraryFiles, hasDeclarations: boolean, names: Library
   if (names.length === 0) return "";
   if (!hasDeclarations) return names.map((n) => `declare const ${n.name}: any;`).join("\n") + "\n";
   return `import { ${names.map((n) => n.name).join(", ")} } from ${JSON.stringify(library.js)};\n`;
+}
+
+/**
+ * The entry of a types package as TypeScript itself would pick it: @types/node maps older
+ * TypeScript versions (tslab's is 5.0) to its ts5.6/ folder. Adding index.d.ts directly would
+ * load both variants of its typed-array and Buffer declarations, since other packages'
+ * `/// <reference types="node" />` still resolve through that mapping.
+ */
+function typesEntry(ts: LoadedTslab["ts"], indexDts: string): string {
+  const packageDir = path.dirname(indexDts);
+  const resolved = ts.resolveTypeReferenceDirective(path.basename(packageDir), undefined, { typeRoots: [path.dirname(packageDir)] }, ts.sys);
+  return resolved.resolvedTypeReferenceDirective?.resolvedFileName ?? indexDts;
 }
 
 function existingTypeRoots(ts: LoadedTslab["ts"], cwd: string): string[] {

@@ -55,6 +55,25 @@ describe("engine", () => {
     expect(cell("const o = ones([2]);\nconst shape: readonly number[] = o.shape;")).toEqual([]);
   });
 
+  it("loads @types/node in the variant for its TypeScript version, once", () => {
+    expect(cell("const buf = Buffer.from('ab');\nconst view: Uint8Array = buf;")).toEqual([]);
+    expect(cell("buf.length + view.byteLength")).toEqual([]);
+    const program = (engine as unknown as { latestProgram: { getSourceFiles(): { fileName: string }[] } }).latestProgram;
+    const nodeFiles = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes("/@types/node/"));
+    // tslab's TypeScript is older than 5.7: @types/node maps it to its ts5.6/ folder, which
+    // replaces two of its files; loading both variants declared Buffer twice.
+    expect(nodeFiles.filter((f) => f.endsWith("/ts5.6/index.d.ts"))).toHaveLength(1);
+    expect(nodeFiles.filter((f) => f.endsWith("/buffer.buffer.d.ts"))).toHaveLength(1);
+    expect(nodeFiles.filter((f) => f.endsWith("/globals.typedarray.d.ts"))).toHaveLength(1);
+  });
+
+  it("keeps type references in the declarations of Node-typed values (built on first use)", () => {
+    const result = engine.convert("const stamp = Buffer.from('x');");
+    expect(result.diagnostics).toEqual([]);
+    expect(result.declOutput).toContain('/// <reference types="node" />');
+    expect(result.declOutput).toContain("declare const stamp: Buffer;");
+  });
+
   it("stays correct over 300 cells of mixed declarations", () => {
     for (let i = 0; i < 300; i++) {
       const code = i % 3 === 0 ? `const v${i}: number[] = [${i}];` : i % 3 === 1 ? `function f${i}(x: number): number { return x + v${i - 1}[0]!; }` : `type T${i} = { k: number };\nconst t${i}: T${i} = { k: f${i - 1}(1) };`;
