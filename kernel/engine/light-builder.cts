@@ -5,6 +5,7 @@
 // as the notebook grows. It also adds the kernel's own root files and pre-parsed files.
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { DeclarationsFile } from "./declarations-file.cjs";
+import type { LibBundle } from "./lib-bundle.cjs";
 import { interruptibleTransforms } from "./interruptible.cjs";
 import type { InternalTs } from "./ts-internal.cjs";
 
@@ -42,7 +43,15 @@ export type LightCreateProgram = (
   oldBuilder: LightBuilder | undefined,
 ) => LightBuilder;
 
-export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onProgram: (program: TS.Program) => void): LightCreateProgram {
+export function lightBuilderFactory(
+  ts: InternalTs,
+  extras: BuilderExtras,
+  onProgram: (program: TS.Program) => void,
+  /** The lib bundle holding the compiler's libs and `extra` ones (see lib-bundle.cts). */
+  lib: (extra: readonly string[]) => LibBundle,
+): LightCreateProgram {
+  let libBundle = lib([]);
+  extras.virtualFiles.set(libBundle.fileName, libBundle.text);
   const virtualSources = new Map<string, TS.SourceFile>();
   const interruptible = interruptibleTransforms(ts);
 
@@ -60,15 +69,23 @@ export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onPro
     return fileName === extras.declarations.path ? extras.declarations.get(host.readFile(fileName), parse) : parse();
   }
 
+  /** A pinned file; for an in-memory one, only while its text is still the same. */
+  function pinnedSource(fileName: string): TS.SourceFile | undefined {
+    const file = extras.pinnedFiles.get(fileName);
+    if (!file) return undefined;
+    const text = extras.virtualFiles.get(fileName);
+    return text === undefined || text === file.text ? file : undefined;
+  }
+
   function wrapHost(host: TS.CompilerHost): TS.CompilerHost {
     const wrapped: TS.CompilerHost = Object.create(host) as TS.CompilerHost;
     wrapped.getSourceFile = (fileName, languageVersion, onError, shouldCreate) =>
-      extras.pinnedFiles.get(fileName) ?? virtualSource(fileName, languageVersion) ??
+      pinnedSource(fileName) ?? virtualSource(fileName, languageVersion) ??
       unchangedSource(host, fileName, () => host.getSourceFile(fileName, languageVersion, onError, shouldCreate));
     const byPath = host.getSourceFileByPath;
     if (byPath) {
       wrapped.getSourceFileByPath = (fileName, path, languageVersion, onError, shouldCreate) =>
-        extras.pinnedFiles.get(fileName) ?? virtualSource(fileName, languageVersion) ??
+        pinnedSource(fileName) ?? virtualSource(fileName, languageVersion) ??
         unchangedSource(host, fileName, () => byPath.call(host, fileName, path, languageVersion, onError, shouldCreate));
     }
     wrapped.fileExists = (fileName) => extras.virtualFiles.has(fileName) || host.fileExists(fileName);
@@ -82,12 +99,24 @@ export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onPro
       if (!oldBuilder) throw new Error("light builder: nothing to rebuild from");
       return oldBuilder;
     }
-    const program = ts.createProgram({
-      rootNames: [...rootNames, ...extras.extraRoots],
-      options,
-      host: wrapHost(host),
-      oldProgram: oldBuilder?.getProgram(),
-    });
+    const create = (): TS.Program =>
+      ts.createProgram({
+        // The lib first, where TypeScript puts its default library files.
+        rootNames: [libBundle.fileName, ...rootNames, ...extras.extraRoots],
+        options,
+        host: wrapHost(host),
+        oldProgram: oldBuilder?.getProgram(),
+      });
+    let program = create();
+    const missing = missingLibs(program, libBundle.libs);
+    if (missing.length > 0) {
+      // A package asked for a lib beyond the compiler's (`/// <reference lib="dom" />`), which
+      // noLib would ignore: the bundle grows to hold it.
+      extras.virtualFiles.delete(libBundle.fileName);
+      libBundle = lib([...libBundle.libs, ...missing]);
+      extras.virtualFiles.set(libBundle.fileName, libBundle.text);
+      program = create();
+    }
     // Binding the root files is all that completion and quick info need of a program at first.
     // The type checker (the costly part: it merges every global of lib, @types/node, …) is
     // created only if this program is checked or emitted.
@@ -116,6 +145,18 @@ export function lightBuilderFactory(ts: InternalTs, extras: BuilderExtras, onPro
       getAllDependencies: (sourceFile) => localDependencies(program, sourceFile),
     };
   };
+}
+
+/** Libs that files of the program reference and the bundle lacks. */
+function missingLibs(program: TS.Program, have: ReadonlySet<string>): string[] {
+  const missing = new Set<string>();
+  for (const file of program.getSourceFiles()) {
+    for (const reference of file.libReferenceDirectives) {
+      const name = reference.fileName.toLowerCase();
+      if (!have.has(name)) missing.add(name);
+    }
+  }
+  return [...missing];
 }
 
 /** The file and the project files it imports, transitively (not packages, not declarations). */

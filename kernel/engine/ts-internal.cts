@@ -10,6 +10,10 @@ export type InternalTs = TsModule & {
   bindSourceFile(file: TS.SourceFile, options: TS.CompilerOptions): void;
   /** Async functions → generators + __awaiter (internal). */
   transformES2017: TS.TransformerFactory<TS.SourceFile>;
+  /** Lib names (`es2015.core`) to their file names (internal). */
+  libMap?: Map<string, string>;
+  /** Lib names in the order a program lists lib files (internal). */
+  libs?: readonly string[];
 };
 
 export function asInternal(ts: TsModule): InternalTs {

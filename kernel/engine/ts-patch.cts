@@ -4,6 +4,8 @@
 import type * as TS from "@tslab/typescript-for-tslab";
 import { CommonJsLoader, type SourcePatch } from "./cjs-loader.cjs";
 import type { DeclarationsFile } from "./declarations-file.cjs";
+import path = require("node:path");
+import { bundleLib, libName, type LibBundle } from "./lib-bundle.cjs";
 import { lightBuilderFactory, type BuilderExtras } from "./light-builder.cjs";
 import { asInternal, type InternalTs, type TsModule } from "./ts-internal.cjs";
 import type { ConverterModule } from "./tslab-types.cjs";
@@ -35,12 +37,15 @@ export interface LoadedTslab {
   watching: { enabled: boolean };
   /** Each converter's declarations file, by path (see declarations-file.cts). */
   declarations: Map<string, DeclarationsFile>;
+  /** TypeScript's lib as one file, by the lib names it holds (see lib-bundle.cts). */
+  libBundles: Map<string, LibBundle>;
 }
 
 export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => unknown): LoadedTslab {
   const loader = new CommonJsLoader({ provided: new Map(), builtinRequire, patches: new Map([[paths.typescript, TYPESCRIPT_FIXES]]) });
   const ts = asInternal(loader.load(paths.typescript) as TsModule);
   const settings: LoadedTslab["settings"] = { current: null };
+  const libBundles = new Map<string, LibBundle>();
   const watching = { enabled: true };
   const patched: InternalTs = { ...ts };
   const idle: TS.FileWatcher = { close: () => {} };
@@ -53,11 +58,24 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   patched.createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, system: TS.System, _createProgram: unknown, reportDiagnostic?: TS.DiagnosticReporter, reportWatchStatus?: TS.WatchStatusReporter) => {
     const current = settings.current;
     if (!current) throw new Error("converter settings are not set");
-    const createProgram = lightBuilderFactory(ts, current.extras, current.onProgram);
+    const libDir = path.dirname(ts.getDefaultLibFilePath(options));
+    const entries = (options.lib ?? [ts.getDefaultLibFileName(options)]).map(libName);
+    const lib = (extra: readonly string[]): LibBundle => {
+      const names = [...entries, ...extra];
+      const key = names.join(",");
+      let bundle = libBundles.get(key);
+      if (!bundle) {
+        bundle = bundleLib(libDir, names, (name) => ts.libMap?.get(name), ts.libs ?? []);
+        libBundles.set(key, bundle);
+      }
+      return bundle;
+    };
+    const createProgram = lightBuilderFactory(ts, current.extras, current.onProgram, lib);
     return ts.createWatchCompilerHost(
       rootFiles,
-      // Inline source maps let runtime errors point at cell lines.
-      { ...options, inlineSourceMap: true, typeRoots: current.typeRoots },
+      // Inline source maps let runtime errors point at cell lines. noLib: the light builder
+      // adds the lib as one bundled file.
+      { ...options, inlineSourceMap: true, typeRoots: current.typeRoots, noLib: true },
       system,
       createProgram as unknown as TS.CreateProgram<TS.BuilderProgram>,
       reportDiagnostic,
@@ -96,7 +114,7 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     builtinRequire,
   });
   const converterModule = converterLoader.load(paths.converter) as ConverterModule;
-  return { ts, converterModule, settings, watching, declarations };
+  return { ts, converterModule, settings, watching, declarations, libBundles };
 }
 
 /**

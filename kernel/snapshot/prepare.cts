@@ -6,6 +6,7 @@ import os = require("node:os");
 import path = require("node:path");
 import type * as TS from "@tslab/typescript-for-tslab";
 import { Engine, type LibraryFiles } from "../engine/engine.cjs";
+import { isLibBundle } from "../engine/lib-bundle.cjs";
 import { loadTslab, type EnginePaths, type LoadedTslab } from "../engine/ts-patch.cjs";
 import { snapshotKey } from "./key.cjs";
 
@@ -22,7 +23,8 @@ export interface SnapshotInputs {
 
 export interface PinnedFile {
   file: TS.SourceFile;
-  mtimeMs: number;
+  /** Null for an in-memory file (the lib bundle): the light builder compares its text instead. */
+  mtimeMs: number | null;
   size: number;
 }
 
@@ -70,6 +72,10 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
   }
   const pinned = new Map<string, PinnedFile>();
   for (const file of (program as TS.Program | null)?.getSourceFiles() ?? []) {
+    if (isLibBundle(file.fileName)) {
+      pinned.set(file.fileName, { file, mtimeMs: null, size: file.text.length });
+      continue;
+    }
     // Only files on disk outside the scratch folder: the same for every notebook.
     if (!file.isDeclarationFile || file.fileName.startsWith(scratch) || !fs.existsSync(file.fileName)) continue;
     const stat = fs.statSync(file.fileName);
@@ -84,6 +90,10 @@ export function validPinnedFiles(pinned: Map<string, PinnedFile>): { files: Map<
   const files = new Map<string, TS.SourceFile>();
   let stale = 0;
   for (const [name, entry] of pinned) {
+    if (entry.mtimeMs === null) {
+      files.set(name, entry.file);
+      continue;
+    }
     try {
       const stat = fs.statSync(name);
       if (stat.mtimeMs === entry.mtimeMs && stat.size === entry.size) {
