@@ -4,7 +4,7 @@
 // missing or stale the kernel starts the normal way and a new one is built in the background.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { enginePaths, nodeTypesPath } from "../engine-paths.js";
@@ -49,7 +49,40 @@ export function snapshotInputs(): SnapshotInputs {
  */
 export function snapshotPath(): string | null {
   const { blob } = files();
-  return existsSync(blob) ? blob : null;
+  if (!existsSync(blob)) return null;
+  try {
+    // Its date says it is in use (see pruneUnused).
+    const now = new Date();
+    utimesSync(blob, now, now);
+  } catch {
+    // a read-only cache: the blob is still usable
+  }
+  return blob;
+}
+
+/** A blob nobody started a kernel from for this long belongs to a removed copy or an old Node. */
+const UNUSED_BLOB_MS = 30 * 24 * 3600_000;
+/** What a build that crashed left behind. */
+const LEFTOVER_MS = 24 * 3600_000;
+
+/**
+ * Each copy of gradlab and each Node version has its own 50 MB blob; without this, every
+ * fresh clone or Node upgrade would leave one behind for good.
+ */
+function pruneUnused(keep: string): void {
+  const dir = path.dirname(keep);
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    const blob = /^kernel-.+\.blob$/.test(name);
+    const leftover = /^kernel-.+\.blob\.\d+\.(partial|entry\.cjs)$/.test(name);
+    if (file === keep || !(blob || leftover)) continue;
+    try {
+      if (now - statSync(file).mtimeMs > (blob ? UNUSED_BLOB_MS : LEFTOVER_MS)) rmSync(file, { force: true });
+    } catch {
+      // removed meanwhile
+    }
+  }
 }
 
 /** Runs the kernel in a process restored from `blob`; resolves with its exit code. */
@@ -92,6 +125,7 @@ export function buildSnapshot(globalDeclarations: string): { ok: boolean; messag
     }
     renameSync(partial, blob);
     rmSync(failed, { force: true });
+    pruneUnused(blob);
     return { ok: true, message: blob };
   } finally {
     closeSync(fd);

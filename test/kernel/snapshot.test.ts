@@ -1,7 +1,7 @@
 // The start-up snapshot: built per user into their cache folder, used by the next kernel start,
 // and a kernel restored from it behaves like one started normally.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -28,11 +28,28 @@ describe("start-up snapshot", () => {
     }
   }, 90_000);
 
-  it("`gradlab snapshot` rebuilds it on demand", () => {
+  it("`gradlab snapshot` rebuilds it on demand, and removes blobs nobody used for a month", () => {
+    const aged = (name: string, days: number): string => {
+      const file = path.join(cache, name);
+      writeFileSync(file, "x");
+      const when = new Date(Date.now() - days * 24 * 3600_000);
+      utimesSync(file, when, when);
+      return file;
+    };
+    const unused = aged("kernel-v18.0.0-x64-0123456789ab.blob", 40);
+    const otherCopy = aged("kernel-v20.0.0-x64-ba9876543210.blob", 3);
+    const crashedBuild = aged("kernel-v20.0.0-x64-ba9876543210.blob.4242.partial", 2);
+    const notOurs = aged("notes.txt", 400);
     const result = spawnSync(process.execPath, [GRADLAB_BIN, "snapshot"], { env: { ...process.env, ...withSnapshot }, encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Built the start-up snapshot: .*\.blob/);
-    expect(existsSync(path.join(cache, blobs()[0]!))).toBe(true);
+    expect(existsSync(unused)).toBe(false);
+    expect(existsSync(crashedBuild)).toBe(false);
+    expect(existsSync(otherCopy)).toBe(true);
+    expect(existsSync(notOurs)).toBe(true);
+    rmSync(otherCopy);
+    rmSync(notOurs);
+    expect(blobs()).toHaveLength(1);
   }, 60_000);
 
   it("starts the next kernel from it, which then works like any other", async () => {
