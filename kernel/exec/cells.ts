@@ -18,7 +18,8 @@ export interface CompiledCell {
   headerLines: number;
   /** Lines of compiled cell code; later lines are the kernel's wrapper. */
   codeLines: number;
-  map: SourceMap | null;
+  /** Parsed when a stack frame first needs it: most cells never throw. */
+  readonly map: SourceMap | null;
 }
 
 const SOURCE_MAP_COMMENT = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
@@ -27,7 +28,15 @@ export class CellRegistry {
   private readonly cells = new Map<string, CompiledCell>();
 
   register(cell: Omit<CompiledCell, "map" | "codeLines">, compiledJs: string): CompiledCell {
-    const entry: CompiledCell = { ...cell, codeLines: compiledJs.split("\n").length, map: parseInlineMap(compiledJs) };
+    let map: SourceMap | null | undefined;
+    const entry: CompiledCell = {
+      ...cell,
+      codeLines: compiledJs.split("\n").length,
+      get map() {
+        if (map === undefined) map = parseInlineMap(compiledJs);
+        return map;
+      },
+    };
     this.cells.set(cell.file, entry);
     return entry;
   }
