@@ -1,7 +1,7 @@
 // `npm run bench:kernel`: gradlab's kernel next to tslab's, in the same run, on the same cells.
 //   start → first `1+1` reply (process spawn to execute_reply, median of runs; gradlab from its
 //   start-up snapshot, gradlab-cold without one)
-//   `1+1` round trip (request to execute_reply, median of 200)
+//   `1+1` round trip (request to execute_reply, median of 200), after start-up and from cell 1000 on
 //   a typed declaration cell after 300 cells (median; first vs last quarter shows flatness)
 // Results are printed and written to bench-results/kernel.json.
 import { spawnSync } from "node:child_process";
@@ -17,6 +17,7 @@ const root = fileURLToPath(new URL("../../../", import.meta.url));
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
 const HISTORY_CELLS = 300;
+const STEADY_FROM = 1000;
 const TYPED_CELLS = 60;
 
 // gradlab starts from a start-up snapshot built beforehand (in a private cache folder), as it
@@ -67,14 +68,21 @@ async function firstReplies(command: KernelCommand, notebook: string): Promise<n
   return median(starts);
 }
 
-async function roundTrips(command: KernelCommand, notebook: string): Promise<number> {
+/**
+ * Right after start-up (cells 21 to 20 + ROUND_TRIPS), and in a steady state (the same number of
+ * cells from cell 1000 on), when V8 has compiled TypeScript's checker into optimized code.
+ */
+async function roundTrips(command: KernelCommand, notebook: string): Promise<{ roundTripMs: number; roundTripSteadyMs: number }> {
   const client = await BenchClient.start(command, notebook);
   try {
     await client.waitForIopub();
     for (let i = 0; i < 20; i++) await client.execute("1+1");
     const trips: number[] = [];
     for (let i = 0; i < ROUND_TRIPS; i++) trips.push((await client.execute("1+1")).ms);
-    return median(trips);
+    for (let i = 20 + ROUND_TRIPS; i < STEADY_FROM; i++) await client.execute("1+1");
+    const steady: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) steady.push((await client.execute("1+1")).ms);
+    return { roundTripMs: median(trips), roundTripSteadyMs: median(steady) };
   } finally {
     await client.stop();
   }
@@ -120,10 +128,10 @@ async function phase<T>(name: string, run: () => Promise<T>, failed: T): Promise
 async function measure(command: KernelCommand, notebook: string): Promise<Record<string, number>> {
   const firstReplyMs = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), NaN);
   process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms\n`);
-  const roundTripMs = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), NaN);
-  process.stderr.write(`  ${command.name}: round trip ${roundTripMs.toFixed(2)} ms\n`);
+  const trips = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), { roundTripMs: NaN, roundTripSteadyMs: NaN });
+  process.stderr.write(`  ${command.name}: round trip ${trips.roundTripMs.toFixed(2)} ms, from cell ${STEADY_FROM} on ${trips.roundTripSteadyMs.toFixed(2)} ms\n`);
   const typed = await phase(`${command.name} typed cells`, () => typedCells(command, notebook), { typedCellAfter300Ms: NaN, typedCellFirstQuarterMs: NaN, typedCellLastQuarterMs: NaN });
-  return { firstReplyMs, roundTripMs, ...typed };
+  return { firstReplyMs, ...trips, ...typed };
 }
 
 async function main(): Promise<void> {
