@@ -9,7 +9,7 @@ import { GENERATOR_MARK } from "../engine/interruptible.cjs";
 import { createAwaiter } from "./awaiter.js";
 import { compileError, hasErrors, type ErrorContent } from "./errors.js";
 import { guarded } from "./guard.js";
-import { breakOnSigint } from "./signals.js";
+import { runWithSignals } from "./signals.js";
 import { InterruptError, isInterrupt, type Interrupts } from "./interrupt.js";
 import { installStackMapping } from "./stack.js";
 import { trace } from "../log.js";
@@ -78,7 +78,7 @@ export class Executor {
     let returned: unknown;
     try {
       // breakOnSigint: an interrupt stops a synchronous loop in the cell, also in library code.
-      returned = script.runInThisContext({ breakOnSigint: breakOnSigint() });
+      returned = runWithSignals((breakOnSigint) => script.runInThisContext({ breakOnSigint }));
     } finally {
       delete globals[CELL];
     }

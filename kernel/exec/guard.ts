@@ -2,7 +2,7 @@
 // running JavaScript on SIGINT (when signals are safe: see signals.ts). Each step of a cell's
 // generator runs this way (interruptible.cts).
 import vm from "node:vm";
-import { breakOnSigint } from "./signals.js";
+import { runWithSignals } from "./signals.js";
 
 const SLOT = Symbol.for("gradlab.guarded");
 export const GUARD_FILE = "gradlab:guard";
@@ -13,7 +13,7 @@ export function guarded<T>(fn: () => T): T {
   const previous = slots[SLOT];
   slots[SLOT] = fn;
   try {
-    return script.runInThisContext({ breakOnSigint: breakOnSigint() }) as T;
+    return runWithSignals((breakOnSigint) => script.runInThisContext({ breakOnSigint }) as T);
   } finally {
     slots[SLOT] = previous;
   }

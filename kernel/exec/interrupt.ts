@@ -6,6 +6,7 @@
 
 import { kernelLog } from "../log.js";
 import { watchSigint } from "./sigint-watch.js";
+import { setSignalScope } from "./signals.js";
 
 export class InterruptError extends Error {
   override name = "InterruptError";
@@ -48,8 +49,16 @@ export class Interrupts {
     let active = true;
     const fallBack = (): void => {
       active = false;
+      setSignalScope(null);
       process.removeListener("newListener", onNewListener);
       if (!process.listeners("SIGINT").includes(this.onSigint)) process.on("SIGINT", this.onSigint);
+      // When the cell that added a listener ends, Node's watchdog sets the signal's handler to
+      // "exit"; listening afresh gives it back to Node's listeners.
+      setImmediate(() => {
+        const listeners = process.rawListeners("SIGINT") as ((...args: unknown[]) => void)[];
+        process.removeAllListeners("SIGINT");
+        for (const listener of listeners) process.on("SIGINT", listener);
+      });
     };
     const onNewListener = (event: string | symbol, listener: unknown): void => {
       if (event !== "SIGINT" || listener === this.onSigint || !active) return;
@@ -62,6 +71,7 @@ export class Interrupts {
       takeOver: () => {
         if (!active || process.listenerCount("SIGINT") > 1) return false;
         process.removeListener("SIGINT", this.onSigint);
+        setSignalScope(watch.scope);
         return true;
       },
       onSignal: () => this.fire(),

@@ -11,3 +11,28 @@ export function setSignalsSafe(predicate: () => boolean): void {
 export function breakOnSigint(): boolean {
   return signalsSafe();
 }
+
+/** Held around every script the main thread runs with breakOnSigint (see sigint-watch.ts). */
+export interface SignalScope {
+  enter(): void;
+  leave(): void;
+}
+
+let scope: SignalScope | null = null;
+
+export function setSignalScope(next: SignalScope | null): void {
+  scope = next;
+}
+
+/** Runs a script of a cell (`run` gets the breakOnSigint option to pass to vm). */
+export function runWithSignals<T>(run: (breakOnSigint: boolean) => T): T {
+  const on = signalsSafe();
+  const held = on ? scope : null;
+  if (!held) return run(on);
+  held.enter();
+  try {
+    return run(true);
+  } finally {
+    held.leave();
+  }
+}
