@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import * as zmq from "zeromq";
+import { freePort } from "../../helpers/net.js";
 import { GRADLAB_BIN } from "./kernelspec.js";
 
 export interface Message {
@@ -21,16 +21,6 @@ export interface Exchange {
   reply: Message;
   /** iopub messages of the request, from busy to idle (inclusive). */
   iopub: Message[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 export interface StartOptions {
