@@ -37,11 +37,6 @@ export async function importLibrary(): Promise<ImportingLibrary> {
   return { namespace, js, dts, backend: describeBackend(namespace) };
 }
 
-export async function loadLibrary(): Promise<Library> {
-  const importing = await importLibrary();
-  return { ...importing, backend: await importing.backend };
-}
-
 /** Lets the library pick its backend (GRADLAB_BACKEND) and reports the choice and the reason. */
 async function describeBackend(lib: Record<string, unknown>): Promise<string> {
   try {
