@@ -117,13 +117,6 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   return { ts, converterModule, settings, watching, declarations, libBundles };
 }
 
-/**
- * Fixes in tslab's converter. The last one: it rewrites every identifier whose symbol is declared in the
- * declarations file to `exports.name`, including the property names of earlier cells' types:
- * `const { a: b } = obj` became `const { exports.a: b } = exports.obj`, a SyntaxError, as did
- * `{ a: 1 }` in an object literal typed by an earlier cell. Only names declared at the top
- * level of that file (earlier cells' variables, functions, classes and imports) are rewritten.
- */
 type CellLocals = (fileName: string, text: string) => Map<string, unknown> | undefined;
 
 /** Speed-ups in TypeScript itself; each leaves its results unchanged. */
@@ -155,6 +148,13 @@ const TYPESCRIPT_FIXES: SourcePatch[] = [
   },
 ];
 
+/**
+ * Fixes in tslab's converter. The last one: it rewrites every identifier whose symbol is declared in the
+ * declarations file to `exports.name`, including the property names of earlier cells' types:
+ * `const { a: b } = obj` became `const { exports.a: b } = exports.obj`, a SyntaxError, as did
+ * `{ a: 1 }` in an object literal typed by an earlier cell. Only names declared at the top
+ * level of that file (earlier cells' variables, functions, classes and imports) are rewritten.
+ */
 const CONVERTER_FIXES: SourcePatch[] = [
   {
     // A cell that declares names was compiled twice: once to learn its names, once with an

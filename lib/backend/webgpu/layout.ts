@@ -45,7 +45,6 @@ export function coalesce(shape: readonly number[], views: readonly { strides: re
   };
 }
 
-
 /** Splits a view into the axes kept and the axes listed, each merged where possible. */
 export function splitAxes(x: View<unknown>, axes: readonly number[]): { kept: Walk; reduced: Walk } {
   const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
