@@ -4,6 +4,7 @@
 // cell cost about 0.3 ms. Joined in the order TypeScript itself loads them, the pieces are merged
 // once, when the joined file is bound, and the checker sees the same declarations in the same
 // order. The program then runs with `noLib`, the joined file as its first root.
+import crypto = require("node:crypto");
 import fs = require("node:fs");
 import path = require("node:path");
 
@@ -49,11 +50,9 @@ export function bundleLib(libDir: string, names: readonly string[], libFile: (na
   found.sort((a, b) => rank(a.file) - rank(b.file));
   // Lib references are ignored under noLib anyway; dropping them keeps the text honest.
   const text = found.map(({ file, text }) => `// ${file}\n${text.replace(REFERENCE_LIB, "")}`).join("\n");
-  const sorted = [...libs].sort().join(",");
   // The name follows the content, so that a program never mistakes one bundle for another.
-  let hash = 0;
-  for (let i = 0; i < sorted.length; i++) hash = (Math.imul(hash, 31) + sorted.charCodeAt(i)) | 0;
-  return { fileName: path.join(libDir, `${BUNDLE_PREFIX}${(hash >>> 0).toString(16)}.d.ts`), text, libs };
+  const hash = crypto.createHash("sha256").update([...libs].sort().join(",")).digest("hex").slice(0, 12);
+  return { fileName: path.join(libDir, `${BUNDLE_PREFIX}${hash}.d.ts`), text, libs };
 }
 
 /** `lib.es2022.d.ts` → `es2022` (the `lib` compiler option holds file names). */
