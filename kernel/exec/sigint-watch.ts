@@ -16,6 +16,17 @@ import type { SignalScope } from "./signals.js";
 // The main thread must have no SIGINT listener of its own while this runs: vm removes and
 // re-adds such listeners around every script, and libuv resets the signal's handler to the
 // default when the last listener goes, which would undo the watchdog's handler.
+
+/** Gate states: waiting for the takeover, watching, asked to stop, its script ended. */
+const WAITING = 0;
+const WATCHING = 1;
+const STOPPED = 2;
+const EXITED = 3;
+/** Lock states: free, held by the main thread (running a script), held by the watcher (starting its script). */
+const FREE = 0;
+const MAIN = 1;
+const WATCHER_STARTING = 2;
+
 const WATCHER = `
 const { workerData, parentPort } = require("node:worker_threads");
 const vm = require("node:vm");
@@ -25,12 +36,12 @@ globalThis.__gate = gate;
 globalThis.__lock = lock;
 parentPort.postMessage("ready");
 // Released once the main thread has removed its own SIGINT listener (see above).
-Atomics.wait(gate, 0, 0);
+Atomics.wait(gate, 0, ${WAITING});
 // The lock is given back as soon as the script runs, its watchdog registered.
-const watch = new vm.Script("Atomics.store(__lock, 0, 0); Atomics.notify(__lock, 0); Atomics.wait(__gate, 0, 1)");
+const watch = new vm.Script("Atomics.store(__lock, 0, ${FREE}); Atomics.notify(__lock, 0); Atomics.wait(__gate, 0, ${WATCHING})");
 for (;;) {
   let locked = false;
-  while (Atomics.load(gate, 0) === 1 && !(locked = Atomics.compareExchange(lock, 0, 0, 2) === 0)) Atomics.wait(lock, 0, 1, 50);
+  while (Atomics.load(gate, 0) === ${WATCHING} && !(locked = Atomics.compareExchange(lock, 0, ${FREE}, ${WATCHER_STARTING}) === ${FREE})) Atomics.wait(lock, 0, ${MAIN}, 50);
   if (!locked) break;
   try {
     watch.runInThisContext({ breakOnSigint: true });
@@ -39,22 +50,14 @@ for (;;) {
     else throw error;
   } finally {
     // Stopped before its first statement, the script did not give the lock back.
-    if (Atomics.compareExchange(lock, 0, 2, 0) === 2) Atomics.notify(lock, 0);
+    if (Atomics.compareExchange(lock, 0, ${WATCHER_STARTING}, ${FREE}) === ${WATCHER_STARTING}) Atomics.notify(lock, 0);
   }
-  if (Atomics.load(gate, 0) !== 1) break;
+  if (Atomics.load(gate, 0) !== ${WATCHING}) break;
 }
 // Its script has ended, and with it its hold on Node's watchdog.
-Atomics.store(gate, 0, 3);
+Atomics.store(gate, 0, ${EXITED});
 Atomics.notify(gate, 0);
 `;
-
-/** Lock states: free, held by the main thread (running a script), held by the watcher (starting its script). */
-const FREE = 0;
-const MAIN = 1;
-const WATCHER_STARTING = 2;
-
-const WATCHING = 1;
-const STOPPED = 2;
 
 export interface SigintWatch {
   /** Returns once the watcher no longer holds Node's watchdog (at most about a second). */
