@@ -9,6 +9,8 @@ export interface GpuHandle {
    * collected while the device lives, Dawn would crash the process, so the backend holds it.
    */
   instance: GPU;
+  /** The adapter is a CPU rasterizer, not a GPU: kernels are chosen for CPU caches and threads. */
+  software: boolean;
 }
 
 export type Acquired = { ok: true; gpu: GpuHandle } | { ok: false; reason: string };
@@ -39,7 +41,20 @@ async function openDevice(instance: GPU, adapter: GPUAdapter, how: string): Prom
     if (typeof v === "number") requiredLimits[name] = v;
   }
   const device = await adapter.requestDevice({ requiredLimits });
-  return { device, description: describeAdapter(adapter, how), instance };
+  return { device, description: describeAdapter(adapter, how), instance, software: isSoftwareAdapter(adapter) };
+}
+
+/**
+ * Mesa's llvmpipe and lavapipe, Google's SwiftShader and Microsoft's WARP run shaders on CPU
+ * threads. Dawn names llvmpipe in `device` ("llvmpipe-llvm-15-…"), not in the description.
+ */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|basic render driver|\bwarp\b/i;
+
+export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
+  // Older browsers' adapters lack `info` or some of its fields.
+  const info = adapter.info as Partial<GPUAdapterInfo> | undefined;
+  if (info?.isFallbackAdapter === true) return true;
+  return [info?.vendor, info?.architecture, info?.device, info?.description].some((s) => typeof s === "string" && SOFTWARE_ADAPTER.test(s));
 }
 
 async function tryGpu(gpu: GPU, how: string, options: GPURequestAdapterOptions): Promise<GpuHandle | null> {

@@ -7,7 +7,7 @@ import { Batch } from "./batch.js";
 import { DeviceState } from "./device-state.js";
 import type { GpuHandle } from "./device.js";
 import { GpuBuffer } from "./gpu-buffer.js";
-import { KernelCache } from "./kernel.js";
+import { KernelCache, type Kernel } from "./kernel.js";
 import { coalesce, splitAxes } from "./layout.js";
 import { contiguousStrides } from "../../tensor/shape.js";
 import { fuse, type Fused } from "./fusion.js";
@@ -17,7 +17,7 @@ import { readBuffer } from "./readback.js";
 import { fillKernel, mapKernel, mapMeta, type MapInput } from "./wgsl/elementwise.js";
 import { binaryExpr, unaryExpr, type Expr } from "./wgsl/exprs.js";
 import { gatherKernel, placeKernel, scatterAddKernel } from "./wgsl/indexing.js";
-import { matmulKernel, type Tile } from "./wgsl/matmul.js";
+import { matmulKernel, matmulRegisterKernel, REGISTER_WX, REGISTER_WY, registerPlan, type Operand, type Tile } from "./wgsl/matmul.js";
 import { grid, storageBits, wtype, type WType } from "./wgsl/prelude.js";
 import { argSerialKernel, argTreeKernel, CHUNK, reduceSerialKernel, reduceTreeKernel } from "./wgsl/reduce.js";
 
@@ -48,6 +48,12 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
    * own kernel at once: for measuring dispatch cost, and for tests of the unfused kernels.
    */
   fusion = true;
+  /**
+   * Which matmul kernel runs: "tiled" stages tiles in workgroup memory (for GPUs), "register"
+   * keeps blocks in registers and reads storage directly (for software adapters, where it is
+   * 2.5× faster). Chosen from the adapter; tests set it to cover both.
+   */
+  matmulKernel: "tiled" | "register";
 
   constructor(gpu: GpuHandle) {
     this.device = gpu.device;
@@ -69,6 +75,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     // 3.6 for 32×32 and 4.0 for 64×128); 256 threads and 16 KiB of shared memory.
     const big = limits.maxComputeInvocationsPerWorkgroup >= 256 && limits.maxComputeWorkgroupStorageSize >= 16384;
     this.tile = big ? { tm: 64, tn: 64, tk: 32 } : { tm: 32, tn: 32, tk: 16 };
+    this.matmulKernel = gpu.software ? "register" : "tiled";
   }
 
   /** Whether the device still works; a lost device needs `setBackend("webgpu")` again. */
@@ -294,15 +301,28 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
       { strides: b.strides.slice(0, nd - 2), offset: b.offset },
     ]);
     const nb = walk.shape.length;
-    const tile = this.tile;
-    const kernel = this.kernels.get(`matmul|${tile.tm}x${tile.tn}x${tile.tk}|${nb}`, () => matmulKernel(tile, nb));
+    const [aWalk, bWalk] = [walk.operands[0]!.strides, walk.operands[1]!.strides];
+    let kernel: Kernel;
+    let gx: number;
+    let gy: number;
+    if (this.matmulKernel === "register") {
+      const operand = (v: V, batch: readonly number[]): Operand =>
+        ({ offset: v.offset, rowStride: v.strides[nd - 2]!, colStride: v.strides[nd - 1]!, batchStrides: batch, bindingBytes: v.buf.size });
+      const plan = registerPlan(operand(a, aWalk), operand(b, bWalk), M, N, K);
+      kernel = this.kernels.get(`matmulR|${plan.rows}|${plan.vecA}|${plan.vecB}|${nb}`, () => matmulRegisterKernel(plan, nb));
+      gx = Math.ceil(N / (REGISTER_WX * 4));
+      gy = Math.ceil(M / (REGISTER_WY * plan.rows));
+    } else {
+      const tile = this.tile;
+      kernel = this.kernels.get(`matmul|${tile.tm}x${tile.tn}x${tile.tk}|${nb}`, () => matmulKernel(tile, nb));
+      gx = Math.ceil(N / tile.tn);
+      gy = Math.ceil(M / tile.tm);
+    }
     const slabs = [a.buf, b.buf, dst];
     const tail = [
       a.offset, a.strides[nd - 2]!, a.strides[nd - 1]!, b.offset, b.strides[nd - 2]!, b.strides[nd - 1]!,
-      ...walk.shape, ...walk.operands[0]!.strides, ...walk.operands[1]!.strides,
+      ...walk.shape, ...aWalk, ...bWalk,
     ];
-    const gx = Math.ceil(N / tile.tn);
-    const gy = Math.ceil(M / tile.tm);
     if (gx > 65535 || gy > 65535) throw new GradlabError(`matmul: a ${M}×${N} result is too large for one WebGPU dispatch`);
     for (let base = 0; base < batches; base += 65535) {
       this.batch.dispatch(kernel, slabs, [M, N, K, base, ...tail], gx, gy, Math.min(65535, batches - base));
@@ -405,3 +425,4 @@ function forEachOffset(shape: readonly number[], strides: readonly number[], off
     }
   }
 }
+
