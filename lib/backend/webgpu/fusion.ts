@@ -25,9 +25,14 @@ export interface Fused {
   readonly ops: number;
 }
 
-/** Longer chains are split: one shader per distinct chain is compiled, so keep them modest. */
-export const MAX_FUSED_OPS = 12;
-const MAX_CODE = 1600;
+/**
+ * Longer chains are split. One shader is compiled per distinct chain, so chains stay bounded; 32
+ * ops per kernel measured 2.8 µs per op for a long chain of small adds on llvmpipe (driver time
+ * included), against 4.2 µs at 12.
+ */
+export const MAX_FUSED_OPS = 32;
+/** An input used twice is inlined twice, so code can double per op: this bounds the shader. */
+const MAX_CODE = 4000;
 
 function isContiguousOver(shape: readonly number[], strides: readonly number[], offset: number): boolean {
   if (offset !== 0) return false;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arange, setBackend, tensor, where, zeros, type Tensor } from "../../../lib/index.js";
 import { webgpuBackend } from "../../../lib/backend/registry.js";
+import { MAX_FUSED_OPS } from "../../../lib/backend/webgpu/fusion.js";
 import { expectClose } from "../../helpers/assert.js";
 
 beforeAll(async () => {
@@ -74,7 +75,10 @@ describe("fused elementwise chains", () => {
     const got = await acc.array();
     expect(dispatches() - before).toBeGreaterThan(1);
     let y = await ready(tensor([0.5, 1, 2]));
+    const beforeY = dispatches();
     for (let k = 0; k < 40; k++) y = y.add(1).mul(0.5);
+    await y.data();
+    expect(dispatches() - beforeY).toBe(Math.ceil(80 / MAX_FUSED_OPS));
     const want = await unfused(async () => {
       let a = parts[0]!;
       for (const p of parts.slice(1)) a = a.add(p).mul(1);
