@@ -7,9 +7,11 @@ import { copyBandwidth, medianUs, type Timing } from "./peers/measure.js";
 import type { Peer, ValueCase } from "./peers/peer.js";
 import { chainGrads, matmulRow, mlpInit, mlpLoss, MLP_FLOPS, normals } from "./peers/reference.js";
 import { tfjsPeer } from "./peers/tfjs.js";
+import { compareWebGpu } from "./webgpu-compare.js";
 
 /**
- * `npm run bench`: the issue's workloads on gradlab, TF.js CPU and TF.js Wasm in one process,
+ * `npm run bench`: the issue's workloads on gradlab, TF.js CPU and TF.js Wasm in one process
+ * (then WebGPU: gradlab, TF.js WebGPU and jax-js WebGPU, see webgpu-compare.ts),
  * interleaved (each workload runs on every system before the next starts, ROUNDS times, and
  * each system's best round counts), so a noisy shared machine slows all of them alike. Every result
  * is checked against a float64 reference first. Prints a table, writes bench-results/compare.json.
@@ -194,6 +196,7 @@ async function main(): Promise<void> {
   console.log(`\ngradlab on ${be.name}, ${threads} thread(s) for large matmuls (GRADLAB_CPU_THREADS); TF.js Wasm single-threaded (its Node build has no threads)`);
   console.log(`peak: ${PEAK_GFLOPS} GFLOP/s per core (BENCH_PEAK_GFLOPS) × ${threads} core(s) gradlab used; memory: ${bandwidth.toFixed(1)} GB/s measured copy of 4 MB (8 bytes/element, as relu)`);
   console.log(`ratios: gradlab ÷ peer (for µs/op lower is better). Best of ${ROUNDS} interleaved rounds, each the median of its samples. wrote ${file}`);
+  await compareWebGpu();
 }
 
 let header = false;

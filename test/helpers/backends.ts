@@ -1,9 +1,12 @@
 import { afterAll, beforeAll } from "vitest";
 import { setBackend, type BackendName, type DType } from "../../lib/index.js";
+import { webgpuBackend } from "../../lib/backend/registry.js";
 
 /**
  * Every op and autograd suite runs once per backend: `describe.each(backends)(..., (name) => {
  * onBackend(name); ... })`. WebGPU is never skipped: without an adapter its suite fails.
+ * On WebGPU the suites run every op as a GPU kernel: by default small tensors would stay on the
+ * host and run on the CPU code (see WebGpuBackend.hostOps, tested in webgpu-host.test.ts).
  */
 export const backends: readonly BackendName[] = ["cpu", "webgpu"];
 
@@ -12,8 +15,10 @@ export function onBackend(name: BackendName): void {
     // Dawn's OpenGL ES backend needs a headless EGL platform on machines without a display.
     if (name === "webgpu") process.env["EGL_PLATFORM"] ??= "surfaceless";
     await setBackend(name);
+    if (name === "webgpu") webgpuBackend()!.hostOps = false;
   });
   afterAll(async () => {
+    if (name === "webgpu") webgpuBackend()!.hostOps = true;
     await setBackend("cpu");
   });
 }

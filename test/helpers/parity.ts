@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { setBackend, tensor, type DType, type Tensor } from "../../lib/index.js";
+import { webgpuBackend } from "../../lib/backend/registry.js";
 import { expectClose } from "./assert.js";
 
 /** Values made on the host, so both backends start from identical inputs. */
@@ -32,14 +33,21 @@ function make(x: HostInput): Tensor {
 
 /**
  * Builds the same computation on the CPU and on WebGPU and checks the results agree within
- * float32 tolerance, with the same shape and dtype.
+ * float32 tolerance, with the same shape and dtype. On WebGPU every op runs as a GPU kernel,
+ * even on small tensors, which by default would run on the host (WebGpuBackend.hostOps).
  */
 export async function expectParity(build: (...xs: Tensor[]) => Tensor, inputs: readonly HostInput[], tol = 1e-5): Promise<void> {
   const run = async (name: "cpu" | "webgpu") => {
     await setBackend(name);
-    const out = build(...inputs.map(make));
-    expect(out.device).toBe(name);
-    return { dtype: out.dtype, shape: out.shape, values: await out.array() };
+    const gpu = webgpuBackend();
+    if (name === "webgpu") gpu!.hostOps = false;
+    try {
+      const out = build(...inputs.map(make));
+      expect(out.device).toBe(name);
+      return { dtype: out.dtype, shape: out.shape, values: await out.array() };
+    } finally {
+      if (gpu) gpu.hostOps = true;
+    }
   };
   const cpu = await run("cpu");
   const gpu = await run("webgpu");

@@ -1,3 +1,4 @@
+import type { TypedArray } from "../../tensor/dtype.js";
 import type { Binding } from "./batch.js";
 import type { Fused } from "./fusion.js";
 import type { Slab } from "./pool.js";
@@ -6,7 +7,9 @@ import type { Slab } from "./pool.js";
  * A tensor's memory on the GPU: `length` 4-byte elements (bool is stored as u32) at `offset` in
  * a slab, bound as a window of `size` bytes. Large tensors own a pooled slab; small ones are
  * cells of a shared slab. An elementwise result starts lazy: it holds the fused expression that
- * computes it and gets memory only when a kernel or a read needs it.
+ * computes it and gets memory only when a kernel or a read needs it. A small tensor made from
+ * host values, or computed from such tensors, lives on the host (`host`) and is copied to the
+ * GPU only when a kernel reads it.
  */
 export class GpuBuffer implements Binding {
   slab!: Slab;
@@ -20,12 +23,22 @@ export class GpuBuffer implements Binding {
   /** Lazy expressions that read this buffer: its memory is freed only when none is left. */
   pins = 0;
   freeWhenUnpinned = false;
+  /**
+   * The values on the host, in the CPU backend's layout (bool as bytes). Tensors never change
+   * their values, so the copy stays valid after the buffer is also placed on the GPU.
+   */
+  host: TypedArray | null = null;
 
   constructor(
     readonly length: number,
     /** Host copy of an uploaded index tensor, so gather can reject a bad index at once, as on the CPU. */
     readonly shadow: Int32Array | null = null,
   ) {}
+
+  /** Whether the buffer has GPU memory (a lazy or host-only buffer has none yet). */
+  get placed(): boolean {
+    return this.slab !== undefined;
+  }
 
   place(slab: Slab, offset: number, size: number, cell: boolean): this {
     this.slab = slab;

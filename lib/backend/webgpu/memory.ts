@@ -127,6 +127,7 @@ export class GpuMemory {
   }
 
   private free(buf: GpuBuffer): void {
+    if (!buf.placed) return; // host values only: the collector frees them
     this.live -= buf.size;
     if (this.state.lost) return;
     if (buf.cell) this.cells.release(buf.slab, buf.offset, this.batch.epoch);

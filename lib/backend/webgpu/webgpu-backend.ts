@@ -2,6 +2,7 @@
 import type { DType, TypedArray } from "../../tensor/dtype.js";
 import { DTypeError, GradlabError } from "../../tensor/errors.js";
 import { sizeOf } from "../../tensor/shape.js";
+import { ReferenceCpuBackend } from "../cpu/reference-backend.js";
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
 import { Batch } from "./batch.js";
 import { DeviceState } from "./device-state.js";
@@ -54,6 +55,15 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
    * 2.5× faster). Chosen from the adapter; tests set it to cover both.
    */
   matmulKernel: "tiled" | "register";
+  /**
+   * Run ops whose inputs all live on the host, with a result of at most HOST_MAX_ELEMENTS, on the
+   * CPU (on by default, as TensorFlow.js does): a lesson's scalars and 2×2 examples then cost
+   * what they cost on the CPU, not a GPU dispatch and an async readback each. Off, every op runs
+   * a GPU kernel: for measuring dispatch, and for tests of the kernels.
+   */
+  hostOps = true;
+  /** The host side of `hostOps`: plain typed arrays, which the garbage collector frees. */
+  private readonly host = new ReferenceCpuBackend();
 
   constructor(gpu: GpuHandle) {
     this.device = gpu.device;
@@ -122,15 +132,42 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
 
   upload(data: TypedArray): GpuBuffer {
     if (data instanceof Float64Array) throw new DTypeError("webgpu: float64 exists on the CPU backend only; use float32");
+    this.state.check("webgpu");
+    if (this.hostOps && data.length <= HOST_MAX_ELEMENTS) return hostBuffer(data.slice());
     const shadow = data instanceof Int32Array ? data.slice() : null;
     const out = this.memory.alloc(data.length, { shadow, forUpload: true });
-    if (data.length === 0) return out;
-    const words = data instanceof Uint8Array ? Uint32Array.from(data) : data;
-    this.device.queue.writeBuffer(out.slab.buffer, out.offset, words.buffer, words.byteOffset, words.byteLength);
+    this.write(out, data);
     return out;
   }
 
+  private write(out: GpuBuffer, data: TypedArray): void {
+    if (data.length === 0) return;
+    const words = data instanceof Uint8Array ? Uint32Array.from(data) : data;
+    this.device.queue.writeBuffer(out.slab.buffer, out.offset, words.buffer, words.byteOffset, words.byteLength);
+  }
+
+  /**
+   * Runs an op on the host when every input lives there and the result is small (see `hostOps`);
+   * null when it must run on the GPU. `dtype` is checked as the GPU path would (no float64).
+   */
+  private onHost(inputs: readonly V[], outSize: number, dtype: DType, run: (cpu: ReferenceCpuBackend, views: View<TypedArray>[]) => TypedArray): GpuBuffer | null {
+    if (!this.hostOps || outSize > HOST_MAX_ELEMENTS) return null;
+    for (const v of inputs) if (!v.buf.host || v.buf.lazy) return null;
+    wtype(dtype);
+    this.state.check("webgpu");
+    const views = inputs.map((v) => {
+      if (v.buf.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
+      return { buf: v.buf.host!, shape: v.shape, strides: v.strides, offset: v.offset, dtype: v.dtype };
+    });
+    return hostBuffer(run(this.host, views));
+  }
+
   fill(size: number, value: number, dtype: DType, avoid: readonly GpuBuffer[] = []): GpuBuffer {
+    return this.onHost([], size, dtype, (cpu) => cpu.fill(size, value, dtype)) ?? this.fillGpu(size, value, dtype, avoid);
+  }
+
+  /** A filled buffer in GPU memory, for kernels to write into. */
+  private fillGpu(size: number, value: number, dtype: DType, avoid: readonly GpuBuffer[] = []): GpuBuffer {
     wtype(dtype);
     const out = this.memory.alloc(size, { avoid });
     if (size > 0) {
@@ -141,6 +178,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
 
   read(buf: GpuBuffer, dtype: DType, start: number, count: number): Promise<TypedArray> {
     this.state.check("data");
+    if (buf.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
+    if (buf.host) return Promise.resolve(buf.host.slice(start, start + count));
     this.live_(buf);
     return readBuffer(this.device, this.batch, this.memory.staging, this.state, buf, this.flags, dtype, start, count);
   }
@@ -178,6 +217,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     const f = buf.lazy!;
     const n = buf.length;
     const leafBufs = f.leaves.map((l) => l.buf);
+    for (const l of leafBufs) if (!l.placed) this.toGpu(l);
     this.memory.alloc(n, { avoid: leafBufs, into: buf });
     const walk = coalesce(f.shape, f.leaves);
     const nd = walk.shape.length;
@@ -189,28 +229,43 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     this.memory.unpin(f);
   }
 
-  /** A buffer a kernel is about to read: alive, and computed if it was lazy. */
+  /** A buffer a kernel is about to read: alive, computed if it was lazy, on the GPU. */
   private live_(b: GpuBuffer): GpuBuffer {
     if (b.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
     if (b.lazy) this.materialize(b);
+    else if (!b.placed) this.toGpu(b);
     return b;
   }
 
+  /** Copies a host-only buffer's values to GPU memory (it keeps the host copy). */
+  private toGpu(b: GpuBuffer): void {
+    this.memory.alloc(b.length, { into: b, forUpload: true });
+    this.write(b, b.host!);
+  }
+
   unary(op: UnaryOp, x: V, outDtype: DType): GpuBuffer {
+    const small = this.onHost([x], sizeOf(x.shape), outDtype, (cpu, [h]) => cpu.unary(op, h!, outDtype));
+    if (small) return small;
     return this.map([x], ["a"], x.shape, unaryExpr(op, wtype(x.dtype)), wtype(outDtype));
   }
 
   binary(op: BinaryOp, a: V, b: V, outShape: readonly number[], outDtype: DType): GpuBuffer {
+    const small = this.onHost([a, b], sizeOf(outShape), outDtype, (cpu, [x, y]) => cpu.binary(op, x!, y!, outShape, outDtype));
+    if (small) return small;
     return this.map([a, b], ["a", "b"], outShape, binaryExpr(op, wtype(a.dtype)), wtype(outDtype));
   }
 
   where(cond: V, a: V, b: V, outShape: readonly number[], outDtype: DType): GpuBuffer {
+    const small = this.onHost([cond, a, b], sizeOf(outShape), outDtype, (cpu, [c, x, y]) => cpu.where(c!, x!, y!, outShape, outDtype));
+    if (small) return small;
     const t = wtype(a.dtype);
     const zero = wtype(cond.dtype) === "f32" ? "0.0" : wtype(cond.dtype) === "i32" ? "0" : "0u";
     return this.map([cond, a, b], ["c", "a", "b"], outShape, { code: `select(b, a, c != ${zero})`, type: t }, wtype(outDtype));
   }
 
   copy(x: V, dtype: DType): GpuBuffer {
+    const small = this.onHost([x], sizeOf(x.shape), dtype, (cpu, [h]) => cpu.copy(h!, dtype));
+    if (small) return small;
     const from = wtype(x.dtype);
     // Same dtype: copy bits (u32 for all), one pipeline per layout whatever the dtype.
     if (x.dtype === dtype) {
@@ -226,6 +281,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   reduce(op: ReduceOp, x: V, axes: readonly number[], outDtype: DType): GpuBuffer {
     const { kept, reduced } = splitAxes(x, axes);
     const outputs = sizeOf(kept.shape);
+    const small = this.onHost([x], outputs, outDtype, (cpu, [h]) => cpu.reduce(op, h!, axes, outDtype));
+    if (small) return small;
     const R = sizeOf(reduced.shape);
     if (R === 0 || outputs === 0) return this.fill(outputs, REDUCE_IDENTITY[op], outDtype);
     return this.reduceWalk(op, x.buf, wtype(x.dtype), wtype(outDtype), kept.shape, kept.operands[0]!.strides, kept.operands[0]!.offset, reduced.shape, reduced.operands[0]!.strides, outputs, R);
@@ -261,6 +318,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
 
   argReduce(op: "argmax" | "argmin", x: V, axis: number): GpuBuffer {
     const keptShape = x.shape.filter((_, i) => i !== axis);
+    const small = this.onHost([x], sizeOf(keptShape), "int32", (cpu, [h]) => cpu.argReduce(op, h!, axis));
+    if (small) return small;
     const walk = coalesce(keptShape, [{ strides: x.strides.filter((_, i) => i !== axis), offset: x.offset }]);
     const outputs = sizeOf(keptShape);
     const len = x.shape[axis]!;
@@ -291,6 +350,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     const N = b.shape[nd - 1]!;
     const batchShape = a.shape.slice(0, nd - 2);
     const batches = sizeOf(batchShape);
+    const small = this.onHost([a, b], batches * M * N, outDtype, (cpu, [x, y]) => cpu.matmul(x!, y!, outDtype));
+    if (small) return small;
     if (K === 0) return this.fill(batches * M * N, 0, outDtype);
     this.live_(a.buf);
     this.live_(b.buf);
@@ -333,7 +394,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   // ---- indexing and movement ----
 
   private checkIndex(op: string, idx: V, len: number, axis: number): void {
-    const host = this.live_(idx.buf).shadow;
+    const b = this.live_(idx.buf);
+    const host = b.shadow ?? (b.host instanceof Int32Array ? b.host : null);
     if (!host) return;
     let bad: number | null = null;
     forEachOffset(idx.shape, idx.strides, idx.offset, (p) => {
@@ -344,6 +406,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   }
 
   gather(x: V, axis: number, idx: V): GpuBuffer {
+    const small = this.onHost([x, idx], sizeOf(idx.shape), x.dtype, (cpu, [h, i]) => cpu.gather(h!, axis, i!));
+    if (small) return small;
     const len = x.shape[axis]!;
     this.checkIndex("gather", idx, len, axis);
     const n = sizeOf(idx.shape);
@@ -358,6 +422,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   }
 
   scatterAdd(src: V, axis: number, idx: V, outShape: readonly number[]): GpuBuffer {
+    const small = this.onHost([src, idx], sizeOf(outShape), src.dtype, (cpu, [h, i]) => cpu.scatterAdd(h!, axis, i!, outShape));
+    if (small) return small;
     const len = outShape[axis]!;
     this.checkIndex("scatterAdd", idx, len, axis);
     const n = sizeOf(outShape);
@@ -373,8 +439,10 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   }
 
   embed(x: V, outShape: readonly number[], starts: readonly number[], steps: readonly number[]): GpuBuffer {
+    const small = this.onHost([x], sizeOf(outShape), x.dtype, (cpu, [h]) => cpu.embed(h!, outShape, starts, steps));
+    if (small) return small;
     this.live_(x.buf);
-    const out = this.fill(sizeOf(outShape), 0, x.dtype, [x.buf]);
+    const out = this.fillGpu(sizeOf(outShape), 0, x.dtype, [x.buf]);
     const os = contiguousStrides(outShape);
     let base = 0;
     for (let d = 0; d < os.length; d++) base += starts[d]! * os[d]!;
@@ -383,6 +451,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   }
 
   concat(xs: readonly V[], axis: number, outShape: readonly number[], dtype: DType): GpuBuffer {
+    const small = this.onHost(xs, sizeOf(outShape), dtype, (cpu, hs) => cpu.concat(hs, axis, outShape, dtype));
+    if (small) return small;
     wtype(dtype);
     for (const x of xs) this.live_(x.buf);
     const out = this.memory.alloc(sizeOf(outShape), { avoid: xs.map((x) => x.buf) });
@@ -405,6 +475,18 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     const k = this.kernels.get(`place|${nd}|${src.access}|${dst.access}`, () => placeKernel(nd, src.access, dst.access));
     this.batch.dispatch(k, [this.live_(x.buf), out], mapMeta(n, walk.shape, walk.operands), ...grid(n));
   }
+}
+
+/**
+ * Results up to this many elements are computed on the host when their inputs live there: the
+ * size below which TensorFlow.js's WebGPU backend hands ops to the CPU as well (1000).
+ */
+export const HOST_MAX_ELEMENTS = 1024;
+
+function hostBuffer(values: TypedArray): GpuBuffer {
+  const buf = new GpuBuffer(values.length);
+  buf.host = values;
+  return buf;
 }
 
 /** Calls `visit` with the buffer offset of every element of a strided view. */

@@ -4,11 +4,14 @@ import { webgpuBackend } from "../../../lib/backend/registry.js";
 import { MAX_FUSED_OPS } from "../../../lib/backend/webgpu/fusion.js";
 import { expectClose } from "../../helpers/assert.js";
 
+// The tensors here are small: without this they would stay on the host and never reach a kernel.
 beforeAll(async () => {
   process.env["EGL_PLATFORM"] ??= "surfaceless";
   await setBackend("webgpu");
+  webgpuBackend()!.hostOps = false;
 });
 afterAll(async () => {
+  webgpuBackend()!.hostOps = true;
   await setBackend("cpu");
 });
 
