@@ -24,7 +24,7 @@ export interface GpuRow {
   values: Record<string, number>;
   /** Per system, chains only: µs per op outside queue.submit (recording, bookkeeping, readback). */
   hostUs?: Record<string, number>;
-  /** gradlab's value ÷ the peer's. */
+  /** The first gradlab system's value ÷ each peer's. */
   ratios: Record<string, number>;
   target?: string;
   met?: boolean;
@@ -93,8 +93,8 @@ function gpuWorkloads(): GpuWorkload[] {
     matmulWorkload(1024, { gradlab: "gradlab", peer: "jax-js WebGPU", ratio: 1, on: "value" }),
     chainWorkload(`2×2 add chain, ${CHAIN_OPS} ops, each library's default`, ["gradlab", "TF.js WebGPU", "jax-js WebGPU"],
       { gradlab: "gradlab", peer: "TF.js WebGPU", ratio: 1, on: "value" }),
-    chainWorkload(`2×2 add chain, one GPU kernel per op`, ["gradlab, one kernel per op", "TF.js WebGPU, GPU only"],
-      { gradlab: "gradlab, one kernel per op", peer: "TF.js WebGPU, GPU only", ratio: 1, on: "host" }),
+    chainWorkload(`2×2 add chain, every op on the GPU`, ["gradlab, GPU, one kernel per op", "gradlab, GPU, fused", "TF.js WebGPU, GPU only"],
+      { gradlab: "gradlab, GPU, one kernel per op", peer: "TF.js WebGPU, GPU only", ratio: 1, on: "host" }),
   ];
 }
 
@@ -115,7 +115,10 @@ export async function compareWebGpu(log: (line: string) => void = console.log): 
   }
   const description = webgpuBackend()!.description;
   provideNavigatorGpu(/compatibility mode/.test(description));
-  const peers = [gradlabWebGpuPeer(true), gradlabWebGpuPeer(false), tfjsWebGpuPeer(true), tfjsWebGpuPeer(false), jaxjsWebGpuPeer()];
+  const peers = [
+    gradlabWebGpuPeer("default"), gradlabWebGpuPeer("GPU, fused"), gradlabWebGpuPeer("GPU, one kernel per op"),
+    tfjsWebGpuPeer(true), tfjsWebGpuPeer(false), jaxjsWebGpuPeer(),
+  ];
   log(`\nWebGPU, every system on its own device of this adapter: ${description}`);
   const rows: GpuRow[] = [];
   try {
@@ -165,7 +168,7 @@ function toRow(w: GpuWorkload, best: Record<string, { value: number; host?: numb
   }
   const row: GpuRow = { workload: w.name, unit: w.unit, values, ratios: {}, ...(w.hostUs ? { hostUs } : {}) };
   const mine = w.systems[0]!;
-  for (const name of w.systems.slice(1)) row.ratios[name] = values[mine]! / values[name]!;
+  for (const name of w.systems.filter((n) => !n.startsWith("gradlab"))) row.ratios[name] = values[mine]! / values[name]!;
   if (w.target) {
     const t = w.target;
     const table = t.on === "host" ? hostUs : values;

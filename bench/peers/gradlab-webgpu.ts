@@ -4,22 +4,24 @@ import type { GpuPeer } from "./gpu-peer.js";
 
 /**
  * gradlab on its WebGPU backend, as a lesson uses it: no dispose, the collector recycles memory.
- * `defaults`: small ops on host values run on the CPU and chains of elementwise ops are fused;
- * without them every op dispatches its own GPU kernel.
+ * "default": small ops on host values run on the CPU, elementwise chains on the GPU are fused;
+ * "GPU, fused": every op on the GPU, chains fused; "GPU, one kernel per op": no fusion either.
  */
-export function gradlabWebGpuPeer(defaults: boolean): GpuPeer {
+export type GradlabGpuMode = "default" | "GPU, fused" | "GPU, one kernel per op";
+
+export function gradlabWebGpuPeer(mode: GradlabGpuMode): GpuPeer {
   const backend = () => {
     const be = webgpuBackend();
     if (!be) throw new Error("gradlab: the WebGPU backend is not running");
     return be;
   };
   return {
-    name: defaults ? "gradlab" : "gradlab, one kernel per op",
+    name: mode === "default" ? "gradlab" : `gradlab, ${mode}`,
 
     async activate() {
       await setBackend("webgpu");
-      backend().fusion = defaults;
-      backend().hostOps = defaults;
+      backend().fusion = mode !== "GPU, one kernel per op";
+      backend().hostOps = mode === "default";
     },
 
     matmul(n, av, bv) {

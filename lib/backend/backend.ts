@@ -41,6 +41,12 @@ export interface Backend<B = unknown> {
   readSync(buf: B, dtype: DType, start: number, count: number): TypedArray;
   byteSize(buf: B): number;
   dispose(buf: B): void;
+  /**
+   * Whether `buf` holds memory the garbage collector cannot see (GPU memory), so that its
+   * tensor's storage must be swept on demand (see reclaimUnreachable). Absent: only the CPU's
+   * buffers are exempt.
+   */
+  needsSweep?(buf: B): boolean;
 
   unary(op: UnaryOp, x: View<B>, outDtype: DType): B;
   binary(op: BinaryOp, a: View<B>, b: View<B>, outShape: readonly number[], outDtype: DType): B;

@@ -56,8 +56,11 @@ export class Storage {
       const s = statsFor(backend.name);
       s.tensors++;
       s.bytes += bytes;
-      registry.register(this, this.held, this);
-      if (backend.name !== "cpu") {
+      // No unregister token: one costs more than the rest of a small op. dispose() marks the
+      // buffer freed instead, and the finalizer then does nothing.
+      registry.register(this, this.held);
+      // A WeakRef costs nearly a microsecond too; only buffers holding GPU memory need one.
+      if (backend.needsSweep ? backend.needsSweep(buf) : backend.name !== "cpu") {
         let refs = sweepable.get(backend);
         if (!refs) sweepable.set(backend, (refs = new Map()));
         refs.set(this.held, new WeakRef(this));
@@ -78,7 +81,6 @@ export class Storage {
       this.held.freed = true;
       return;
     }
-    registry.unregister(this);
     release(this.held);
   }
 }

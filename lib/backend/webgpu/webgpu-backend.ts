@@ -196,6 +196,14 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     this.memory.dispose(buf);
   }
 
+  /**
+   * A host-only buffer holds no GPU memory. If a kernel later copies it to the GPU, that small
+   * copy is freed when the tensor's finalizer runs (at the next await), not by a sweep.
+   */
+  needsSweep(buf: GpuBuffer): boolean {
+    return buf.host === null;
+  }
+
   // ---- elementwise ----
 
   /** An elementwise op: recorded lazily, fused into the chain of its lazy inputs. */

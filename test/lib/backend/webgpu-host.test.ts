@@ -1,3 +1,5 @@
+import v8 from "node:v8";
+import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { concat, full, setBackend, tensor, where, zeros, type Tensor } from "../../../lib/index.js";
 import { webgpuBackend } from "../../../lib/backend/registry.js";
@@ -8,6 +10,7 @@ import { hostInts, hostRandom, type HostInput } from "../../helpers/parity.js";
 // Small tensors made from host values stay on the host on WebGPU, and ops on them run on the
 // CPU code, until a GPU kernel needs them (WebGpuBackend.hostOps).
 beforeAll(async () => {
+  v8.setFlagsFromString("--expose-gc");
   process.env["EGL_PLATFORM"] ??= "surfaceless";
   await setBackend("webgpu");
 });
@@ -116,6 +119,29 @@ describe("host tensors meet GPU tensors", () => {
     const y = x.add(bias); // lazy: runs at the read below
     bias.dispose();
     expect((await y.data())[0]).toBe((await x.data())[0]! + 1);
+  });
+
+  it("the GPU copy of a dropped host tensor is freed by its finalizer: cell memory stays flat", async () => {
+    const gc = vm.runInNewContext("gc") as () => void;
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    };
+    const x = gpuX();
+    const slabs: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const sums: Tensor[] = [];
+      // Each small tensor is copied to a GPU cell to be added to x, then dropped.
+      for (let k = 0; k < 1500; k++) sums.push(x.add(tensor([k, k, k, k])).sum());
+      expect(await sums[1499]!.item()).toBe((await x.sum().item()) + 1499 * rows * 4);
+      sums.length = 0;
+      await settle();
+      slabs.push(be().stats().cellSlabs);
+    }
+    // Never freed, the copies would take 6 more slabs of 256 cells every round.
+    expect(slabs[4]! - slabs[1]!).toBeLessThan(3);
   });
 
   it("keeps WebGPU's rules: no float64, and no synchronous reads", () => {
