@@ -185,7 +185,7 @@ function printRow(r: GpuRow, log: (line: string) => void): void {
   for (const [name, v] of Object.entries(r.values)) {
     const host = r.hostUs?.[name] !== undefined ? `   host ${fmt(r.hostUs[name]!)} µs/op` : "";
     const ratio = r.ratios[name] !== undefined ? `   gradlab ÷ this: ${fmt(r.ratios[name]!)}×` : "";
-    log(`  ${name.padEnd(28)} ${fmt(v).padStart(8)}${host}${ratio}`);
+    log(`  ${name.padEnd(32)} ${fmt(v).padStart(8)}${host}${ratio}`);
   }
 }
 
