@@ -22,9 +22,24 @@ export function matmulMetaWords(nb: number): number {
   return 10 + 3 * nb;
 }
 
-/** WGSL that moves aBase and bBase to this workgroup's matrices of the batch (index `batch`). */
-function batchWalk(nb: number): string {
-  const lines: string[] = [];
+/** Stores 4 consecutive outputs of a row, those inside the matrix (N columns). */
+const WRITE4 = `fn write4(o: u32, col: u32, N: u32, v: vec4<f32>) {
+  if (col < N) { dst[o + col] = v.x; }
+  if (col + 1u < N) { dst[o + col + 1u] = v.y; }
+  if (col + 2u < N) { dst[o + col + 2u] = v.z; }
+  if (col + 3u < N) { dst[o + col + 3u] = v.w; }
+}`;
+
+/**
+ * WGSL that unpacks the parameters (see matmulMetaWords) and moves aBase and bBase to this
+ * workgroup's matrices of the batch (workgroup z).
+ */
+function readParams(nb: number): string {
+  const lines = [
+    "let M = mu(0u);", "let N = mu(1u);", "let K = mu(2u);", "let batch = wid.z + mu(3u);",
+    "var aBase = mi(4u);", "let aRow = mi(5u);", "let aCol = mi(6u);",
+    "var bBase = mi(7u);", "let bRow = mi(8u);", "let bCol = mi(9u);",
+  ];
   if (nb > 0) {
     lines.push("var q = batch;");
     for (let d = nb - 1; d >= 0; d--) {
@@ -54,23 +69,13 @@ export function matmulKernel(tile: Tile, nb: number): KernelSource {
   const accLines: string[] = [];
   for (let i = 0; i < 4; i++) accLines.push(`acc${i} = acc${i} + As[ka + ${i}u] * b;`);
   const writeLines: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    writeLines.push(`{
-    let r = row + ${i}u;
-    if (r < M) {
-      let o = outBase + r * N;
-      if (col < N) { dst[o + col] = acc${i}.x; }
-      if (col + 1u < N) { dst[o + col + 1u] = acc${i}.y; }
-      if (col + 2u < N) { dst[o + col + 2u] = acc${i}.z; }
-      if (col + 3u < N) { dst[o + col + 3u] = acc${i}.w; }
-    }
-  }`);
-  }
+  for (let i = 0; i < 4; i++) writeLines.push(`if (row + ${i}u < M) { write4(outBase + (row + ${i}u) * N, col, N, acc${i}); }`);
   const code = `
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(1) var<storage, read> B: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 ${prelude(metaWords, 3)}
+${WRITE4}
 var<workgroup> As: array<f32, ${tm * tk}>;
 var<workgroup> Bs: array<vec4<f32>, ${(tk * tn) / 4}>;
 fn loadB(base: i32, k: u32, n: u32, K: u32, N: u32, bRow: i32, bCol: i32) -> f32 {
@@ -79,17 +84,7 @@ fn loadB(base: i32, k: u32, n: u32, K: u32, N: u32, bRow: i32, bCol: i32) -> f32
 }
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let M = mu(0u);
-  let N = mu(1u);
-  let K = mu(2u);
-  let batch = wid.z + mu(3u);
-  var aBase = mi(4u);
-  let aRow = mi(5u);
-  let aCol = mi(6u);
-  var bBase = mi(7u);
-  let bRow = mi(8u);
-  let bCol = mi(9u);
-  ${batchWalk(nb)}
+  ${readParams(nb)}
   let row0 = wid.y * ${tm}u;
   let col0 = wid.x * ${tn}u;
   var acc0 = vec4<f32>(0.0);
@@ -210,25 +205,10 @@ export function matmulRegisterKernel(plan: RegisterPlan, nb: number): KernelSour
 @group(0) @binding(1) var<storage, read> ${vecB ? "B4: array<vec4<f32>>" : "B: array<f32>"};
 @group(0) @binding(2) var<storage, read_write> ${vecB ? "dst4: array<vec4<f32>>" : "dst: array<f32>"};
 ${prelude(metaWords, 3)}
-${vecB ? "" : `fn write4(o: u32, col: u32, N: u32, v: vec4<f32>) {
-  if (col < N) { dst[o + col] = v.x; }
-  if (col + 1u < N) { dst[o + col + 1u] = v.y; }
-  if (col + 2u < N) { dst[o + col + 2u] = v.z; }
-  if (col + 3u < N) { dst[o + col + 3u] = v.w; }
-}`}
+${vecB ? "" : WRITE4}
 @compute @workgroup_size(${REGISTER_WX}, ${REGISTER_WY})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
-  let M = mu(0u);
-  let N = mu(1u);
-  let K = mu(2u);
-  let batch = wid.z + mu(3u);
-  var aBase = mi(4u);
-  let aRow = mi(5u);
-  let aCol = mi(6u);
-  var bBase = mi(7u);
-  let bRow = mi(8u);
-  let bCol = mi(9u);
-  ${batchWalk(nb)}
+  ${readParams(nb)}
   let row = wid.y * ${REGISTER_WY * R}u + lid3.y * ${R}u;
   let col = wid.x * ${REGISTER_WX * 4}u + lid3.x * 4u;
   if (col >= N) { return; }
