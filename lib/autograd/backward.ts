@@ -2,7 +2,7 @@ import { gradMode } from "./mode.js";
 import { GradlabError, ShapeError, fmtShape } from "../tensor/errors.js";
 import { sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { tensor } from "../tensor/creation.js";
+import { onesLike, tensorOn } from "../tensor/creation.js";
 import type { NestedInput } from "../tensor/nested.js";
 
 const NO_INPUTS: readonly Tensor[] = [];
@@ -92,9 +92,10 @@ function seedFor(op: string, root: Tensor, grad: Tensor | number | NestedInput |
         `${op}: the output has shape ${fmtShape(root.shape)}; backward() without an argument needs a single-element tensor such as a loss. Reduce it first (.sum() or .mean()) or pass a gradient of shape ${fmtShape(root.shape)}`,
       );
     }
-    return tensor(1, { dtype: root.dtype }).reshape([...root.shape]);
+    return onesLike(root);
   }
-  const g = grad instanceof Tensor ? grad : tensor(grad, { dtype: root.dtype });
+  // On the output's backend, which need not be the current one (plot.descentPath runs on the CPU).
+  const g = grad instanceof Tensor ? grad : tensorOn(root.backend, grad, { dtype: root.dtype });
   if (!sameShape(g.shape, root.shape)) {
     throw new ShapeError(`${op}: the gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(root.shape)}; they must match`);
   }

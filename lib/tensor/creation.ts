@@ -1,3 +1,4 @@
+import type { Backend } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import { allocArray, dtypeOfArray, isDType, isFloat, type DType, type TypedArray } from "./dtype.js";
 import { DTypeError, GradlabError } from "./errors.js";
@@ -13,18 +14,17 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-function checkOptions(op: string, opts: TensorOptions): void {
+function checkOptions(op: string, opts: TensorOptions, be: Backend = currentBackend()): void {
   if (opts === null || typeof opts !== "object") throw new GradlabError(`${op}: options must be an object like { dtype: "float32" }`);
   if (opts.dtype !== undefined && !isDType(opts.dtype)) {
     throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(opts.dtype)}; use "float32", "float64", "int32" or "bool"`);
   }
-  if (opts.dtype === "float64" && currentBackend().name !== "cpu") {
+  if (opts.dtype === "float64" && be.name !== "cpu") {
     throw new DTypeError(`${op}: float64 exists on the CPU backend only; use float32 or setBackend("cpu")`);
   }
 }
 
-function make(op: string, values: TypedArray, shape: readonly number[], dtype: DType, opts: TensorOptions): Tensor {
-  const be = currentBackend();
+function make(op: string, values: TypedArray, shape: readonly number[], dtype: DType, opts: TensorOptions, be: Backend = currentBackend()): Tensor {
   const t = Tensor.fromBuffer(be, be.upload(values), shape, dtype);
   if (opts.requiresGrad) {
     if (!isFloat(dtype)) throw new DTypeError(`${op}: only float tensors can require gradients, not ${dtype}`);
@@ -45,7 +45,12 @@ function checkIntegral(op: string, values: ArrayLike<number | boolean>, dtype: D
 
 /** A tensor from a number, boolean, nested array or typed array. */
 export function tensor(data: NestedInput | Tensor, opts: TensorOptions = {}): Tensor {
-  checkOptions("tensor", opts);
+  return tensorOn(currentBackend(), data, opts);
+}
+
+/** @internal `tensor` on a given backend (e.g. a gradient seed on its output's backend). */
+export function tensorOn(be: Backend, data: NestedInput | Tensor, opts: TensorOptions = {}): Tensor {
+  checkOptions("tensor", opts, be);
   if (data instanceof Tensor) {
     const t = (opts.dtype ? data.cast(opts.dtype) : data).detach().clone();
     if (opts.requiresGrad) t.requiresGrad = true;
@@ -58,13 +63,13 @@ export function tensor(data: NestedInput | Tensor, opts: TensorOptions = {}): Te
     checkIntegral("tensor", arr, dtype);
     const values = allocArray(dtype, arr.length);
     values.set(arr as ArrayLike<number>);
-    return make("tensor", values, [arr.length], dtype, opts);
+    return make("tensor", values, [arr.length], dtype, opts, be);
   }
   const { shape, values, hasFloat, hasBool, hasNumber } = flatten(data);
   const dtype = opts.dtype ?? (hasBool && !hasNumber ? "bool" : "float32");
   void hasFloat;
   checkIntegral("tensor", values, dtype);
-  return make("tensor", fillTyped(values, dtype), shape, dtype, opts);
+  return make("tensor", fillTyped(values, dtype), shape, dtype, opts, be);
 }
 
 /** A 0-d tensor. */
@@ -80,11 +85,14 @@ function shapeOf(op: string, shape: ShapeArg): number[] {
 }
 
 export function full(shape: ShapeArg, value: number | boolean, opts: TensorOptions = {}): Tensor {
-  checkOptions("full", opts);
+  return fullOn(currentBackend(), shape, value, opts);
+}
+
+function fullOn(be: Backend, shape: ShapeArg, value: number | boolean, opts: TensorOptions): Tensor {
+  checkOptions("full", opts, be);
   const s = shapeOf("full", shape);
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   checkIntegral("full", [value], dtype);
-  const be = currentBackend();
   const t = Tensor.fromBuffer(be, be.fill(sizeOf(s), Number(value), dtype), s, dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
@@ -98,12 +106,14 @@ export function ones(shape: ShapeArg, opts: TensorOptions = {}): Tensor {
   return full(shape, 1, opts);
 }
 
+/** Zeros of t's shape and dtype, on t's backend (like PyTorch's zeros_like, which follows the device). */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+  return fullOn(t.backend, t.shape, 0, { dtype: t.dtype, ...opts });
 }
 
+/** Ones of t's shape and dtype, on t's backend. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+  return fullOn(t.backend, t.shape, 1, { dtype: t.dtype, ...opts });
 }
 
 /** The n×m identity matrix (square when m is omitted). */

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The `gradlab` command as a user runs it; on the CPU (WebGPU on llvmpipe is covered by the backend suites). */
+/** The `gradlab` command as a user runs it; on the CPU unless `env` says otherwise. */
 export function gradlab(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin", "gradlab.js"), ...args], {
     cwd: ROOT,

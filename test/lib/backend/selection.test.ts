@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendInfo, getBackend, memory, setBackend, tensor, zeros } from "../../../lib/index.js";
+import { backendInfo, getBackend, memory, onesLike, optim, plot, setBackend, tensor, zeros, zerosLike } from "../../../lib/index.js";
 import { webgpuBackend } from "../../../lib/backend/registry.js";
 
 beforeAll(() => {
@@ -61,6 +61,31 @@ describe("switching backends and moving tensors", () => {
     await setBackend("webgpu");
     expect(() => tensor([1], { dtype: "float64" })).toThrow(/float64 exists on the CPU backend only/);
     expect(() => tensor([1]).cast("float64")).toThrow(/float64 exists on the CPU backend only/);
+  });
+});
+
+describe("tensors made for another tensor follow its backend, not the current one", () => {
+  it("backward() seeds on the output's backend, and zerosLike/onesLike follow their tensor", async () => {
+    await setBackend("cpu");
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    await setBackend("webgpu");
+    w.square().sum().backward();
+    expect(w.grad!.device).toBe("cpu");
+    expect(Array.from(w.grad!.dataSync())).toEqual([2, 4, 6]);
+    w.grad = null;
+    w.mul(2).backward([1, 0, 1]);
+    expect(Array.from(w.grad!.dataSync())).toEqual([2, 0, 2]);
+    expect(zerosLike(w).device).toBe("cpu");
+    expect(onesLike(w).device).toBe("cpu");
+    expect(zeros([2]).device).toBe("webgpu");
+  });
+
+  it("plot.descentPath (which runs on the CPU) works while WebGPU is current", async () => {
+    await setBackend("webgpu");
+    const path = plot.descentPath((x, y) => x.square().add(y.square().mul(10)), { start: [-4, 1.5], optimizer: (p) => new optim.SGD(p, { lr: 0.09 }), steps: 40 });
+    expect(path.points).toHaveLength(41);
+    // x ← x − 0.09 · 2x each step.
+    expect(path.points[40]![0]).toBeCloseTo(-4 * 0.82 ** 40, 5);
   });
 });
 
