@@ -44,6 +44,8 @@ export class Batch {
   submitMs = 0;
   /** Counts submitted batches; the one being recorded has this number. */
   epoch = 1;
+  /** Runs after every submit of recorded work (GpuMemory takes back host tensors' copies). */
+  afterSubmit: () => void = () => {};
 
   constructor(private readonly device: GPUDevice) {
     this.arena = device.createBuffer({ size: ARENA_BYTES, usage: Usage.UNIFORM | Usage.COPY_DST, label: "gradlab params" });
@@ -89,6 +91,7 @@ export class Batch {
     this.epoch++;
     this.arenaUsed = 0;
     this.dispatches = 0;
+    this.afterSubmit();
   }
 
   /** Records a buffer copy after flushing, so it runs after every dispatch so far. */

@@ -25,9 +25,11 @@ export class GpuBuffer implements Binding {
   freeWhenUnpinned = false;
   /**
    * The values on the host, in the CPU backend's layout (bool as bytes). Tensors never change
-   * their values, so the copy stays valid after the buffer is also placed on the GPU.
+   * their values; a kernel that reads them gets a copy placed on the GPU for a batch or two.
    */
   host: TypedArray | null = null;
+  /** The batch that last read the GPU copy of a host tensor (see GpuMemory.placeCopy). */
+  usedIn = 0;
 
   constructor(
     readonly length: number,
@@ -38,6 +40,14 @@ export class GpuBuffer implements Binding {
   /** Whether the buffer has GPU memory (a lazy or host-only buffer has none yet). */
   get placed(): boolean {
     return this.slab !== undefined;
+  }
+
+  /** Gives its GPU memory back (a host tensor's copy, after use): the next use places it again. */
+  unplace(): void {
+    (this as { slab: Slab | undefined }).slab = undefined;
+    this.offset = 0;
+    this.size = 0;
+    this.cell = false;
   }
 
   place(slab: Slab, offset: number, size: number, cell: boolean): this {

@@ -41,6 +41,8 @@ export class GpuMemory {
   private sinceReclaim = 0;
   private allocsSinceReclaim = 0;
   private reclaimer: (() => void) | null = null;
+  /** Host tensors with a copy on the GPU (see placeCopy). */
+  private copies: GpuBuffer[] = [];
 
   constructor(device: GPUDevice, private readonly batch: Batch, private readonly state: DeviceState) {
     const limits = device.limits;
@@ -51,6 +53,41 @@ export class GpuMemory {
       p.beforeDestroy = () => batch.flush();
     }
     this.cells = new CellAllocator(this.pool, Math.max(256, limits.minStorageBufferOffsetAlignment));
+    batch.afterSubmit = () => this.dropCopies();
+  }
+
+  /**
+   * GPU memory for a kernel to read a host tensor's values from (the caller writes them). It is
+   * taken back once no recorded work reads it, so a host tensor holds GPU memory only while it is
+   * in use, and never needs the collector to give it back.
+   */
+  placeCopy(buf: GpuBuffer): void {
+    this.alloc(buf.length, { into: buf, forUpload: true });
+    buf.usedIn = this.batch.epoch;
+    this.copies.push(buf);
+  }
+
+  /** A host tensor's copy is read by the batch being recorded. */
+  useCopy(buf: GpuBuffer): void {
+    buf.usedIn = this.batch.epoch;
+  }
+
+  /**
+   * After a submit, copies not used by the batches just submitted or now being recorded go back.
+   * The one before counts too: a batch that fills up is submitted in the middle of a dispatch
+   * whose inputs were already marked, and that dispatch lands in the new batch.
+   */
+  private dropCopies(): void {
+    const keepFrom = this.batch.epoch - 1;
+    let kept = 0;
+    for (const b of this.copies) {
+      if (b.usedIn >= keepFrom) this.copies[kept++] = b;
+      else {
+        this.release(b);
+        b.unplace();
+      }
+    }
+    this.copies.length = kept;
   }
 
   /**
@@ -127,7 +164,12 @@ export class GpuMemory {
   }
 
   private free(buf: GpuBuffer): void {
-    if (!buf.placed) return; // host values only: the collector frees them
+    // A host tensor's GPU copy is taken back after its batch (see placeCopy).
+    if (!buf.placed || buf.host) return;
+    this.release(buf);
+  }
+
+  private release(buf: GpuBuffer): void {
     this.live -= buf.size;
     if (this.state.lost) return;
     if (buf.cell) this.cells.release(buf.slab, buf.offset, this.batch.epoch);

@@ -196,10 +196,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     this.memory.dispose(buf);
   }
 
-  /**
-   * A host-only buffer holds no GPU memory. If a kernel later copies it to the GPU, that small
-   * copy is freed when the tensor's finalizer runs (at the next await), not by a sweep.
-   */
+  /** A host tensor holds no GPU memory, except a copy for recorded work, taken back after it. */
   needsSweep(buf: GpuBuffer): boolean {
     return buf.host === null;
   }
@@ -225,7 +222,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     const f = buf.lazy!;
     const n = buf.length;
     const leafBufs = f.leaves.map((l) => l.buf);
-    for (const l of leafBufs) if (!l.placed) this.toGpu(l);
+    for (const l of leafBufs) this.onGpu(l);
     this.memory.alloc(n, { avoid: leafBufs, into: buf });
     const walk = coalesce(f.shape, f.leaves);
     const nd = walk.shape.length;
@@ -241,14 +238,19 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   private live_(b: GpuBuffer): GpuBuffer {
     if (b.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
     if (b.lazy) this.materialize(b);
-    else if (!b.placed) this.toGpu(b);
+    else this.onGpu(b);
     return b;
   }
 
-  /** Copies a host-only buffer's values to GPU memory (it keeps the host copy). */
-  private toGpu(b: GpuBuffer): void {
-    this.memory.alloc(b.length, { into: b, forUpload: true });
-    this.write(b, b.host!);
+  /** A host tensor's values, copied to GPU memory for the work being recorded (see placeCopy). */
+  private onGpu(b: GpuBuffer): void {
+    if (!b.host) return;
+    if (b.placed) {
+      this.memory.useCopy(b);
+      return;
+    }
+    this.memory.placeCopy(b);
+    this.write(b, b.host);
   }
 
   unary(op: UnaryOp, x: V, outDtype: DType): GpuBuffer {
