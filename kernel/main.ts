@@ -16,7 +16,7 @@ import { History } from "./history.js";
 import { Kernel } from "./kernel.js";
 import { kernelLog, trace } from "./log.js";
 import { packageRoot, stateDir } from "./paths.js";
-import { importLibrary, libraryPaths, type Library } from "./preload.js";
+import { importLibrary, libraryPaths, prefetchAdapter, type Library } from "./preload.js";
 import { Stdin } from "./stdin.js";
 import type { KernelWire } from "./wire/wire.js";
 import type { EarlyWire } from "./wire/early.js";
@@ -41,6 +41,7 @@ export interface PreparedEngine {
 
 /** TypeScript and the library, loaded side by side (the slow part of start-up). */
 export async function prepareEngine(options: { tslab?: LoadedTslab; pinnedFiles?: EngineConfigPinned } = {}): Promise<PreparedEngine> {
+  await prefetchAdapter();
   const importing = importLibrary();
   const tslab = options.tslab ?? loadTslab(enginePaths(), require);
   trace("TypeScript loaded");

@@ -1,6 +1,7 @@
 // gradlab's library, preloaded: every export becomes a name in every cell. The names are read
 // from the module at start-up (never listed by hand), because the library keeps growing.
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { kernelLog } from "./log.js";
 
@@ -22,6 +23,22 @@ export function libraryPaths(): { js: string; dts: string } {
 /** The library imported, its backend still starting (a WebGPU adapter takes a while). */
 export interface ImportingLibrary extends Omit<Library, "backend"> {
   backend: Promise<string>;
+}
+
+/**
+ * Starts the library's WebGPU adapter request (its prefetchGpu) before the library itself loads:
+ * on a machine without a GPU, Mesa's adapter takes longer to start than the rest of start-up.
+ */
+export async function prefetchAdapter(): Promise<void> {
+  const device = path.join(path.dirname(libraryPaths().js), "backend", "webgpu", "device.js");
+  if (!existsSync(device)) return;
+  try {
+    const { prefetchGpu } = (await import(pathToFileURL(device).href)) as { prefetchGpu?: () => unknown };
+    prefetchGpu?.();
+  } catch (error) {
+    // Only a head start: the library asks again, and reports what went wrong, when it loads.
+    kernelLog(`could not start the WebGPU adapter early: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export async function importLibrary(): Promise<ImportingLibrary> {

@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from "./backend.js";
 import { CpuBackend } from "./cpu/cpu-backend.js";
-import { acquireGpu } from "./webgpu/device.js";
+import { acquireGpu, backendAsked as asked } from "./webgpu/device.js";
 import { WebGpuBackend } from "./webgpu/webgpu-backend.js";
 import { findGc } from "./webgpu/gc.js";
 import { reclaimUnreachable } from "../tensor/storage.js";
@@ -19,10 +19,6 @@ let webgpuPending: Promise<WebGpuBackend | string> | null = null;
 let reason = startReason();
 let initDone: Promise<{ name: BackendName; reason: string }> | null = null;
 
-function asked(): string {
-  const env = typeof process !== "undefined" ? process.env?.["GRADLAB_BACKEND"] : undefined;
-  return (env ?? "auto").trim().toLowerCase();
-}
 
 function startReason(): string {
   const a = asked();

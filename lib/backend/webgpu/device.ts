@@ -76,7 +76,33 @@ function isNode(): boolean {
  * llvmpipe offers. Browser: `navigator.gpu`, also retried in compatibility mode.
  * Never throws: a machine without a GPU gets the reason instead.
  */
-export async function acquireGpu(): Promise<Acquired> {
+export function acquireGpu(): Promise<Acquired> {
+  const answer = prefetched ?? requestGpu();
+  prefetched = null;
+  return answer;
+}
+
+let prefetched: Promise<Acquired> | null = null;
+
+/** GRADLAB_BACKEND, lower-cased ("auto" when unset). */
+export function backendAsked(): string {
+  const env = typeof process !== "undefined" ? process.env?.["GRADLAB_BACKEND"] : undefined;
+  return (env ?? "auto").trim().toLowerCase();
+}
+
+/**
+ * Starts asking for an adapter before the library needs one, when GRADLAB_BACKEND lets the
+ * backend be WebGPU; the next `acquireGpu()` takes that answer. The kernel calls it first thing,
+ * so that the adapter starts while the library and TypeScript load (this module is small and
+ * loads nothing until called).
+ */
+export function prefetchGpu(): Promise<Acquired> | null {
+  const asked = backendAsked();
+  if (asked === "auto" || asked === "webgpu" || asked === "") prefetched ??= requestGpu();
+  return prefetched;
+}
+
+async function requestGpu(): Promise<Acquired> {
   try {
     const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
     if (nav?.gpu) {
