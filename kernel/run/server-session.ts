@@ -10,6 +10,7 @@ export class ServerSession implements Session {
   private constructor(private readonly manager: KernelManager, private readonly kernel: Kernel.IKernelConnection) {}
 
   static async start(baseUrl: string, token: string, kernelName = "gradlab"): Promise<ServerSession> {
+    quietServicesDebugLog();
     const url = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
     const settings = ServerConnection.makeSettings({ baseUrl: url, wsUrl: url.replace(/^http/, "ws"), token, appendToken: true });
     const manager = new KernelManager({ serverSettings: settings });
@@ -48,4 +49,14 @@ export class ServerSession implements Session {
       this.manager.dispose();
     }
   }
+}
+
+/**
+ * @jupyterlab/services logs connection and kernel state changes ("Starting WebSocket: …",
+ * "Kernel: dead (id)") with console.debug, for a browser's developer console. In `gradlab run`, a
+ * command whose output is its report, they would land in the terminal; nothing else in this
+ * process uses console.debug (cells run in the server's kernel).
+ */
+function quietServicesDebugLog(): void {
+  console.debug = () => {};
 }

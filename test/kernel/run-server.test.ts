@@ -49,6 +49,8 @@ describe("gradlab run --server", () => {
     writeFileSync(file, JSON.stringify(nb));
     const r = gradlab(["run", file, "--inplace", "--server", baseUrl, "--token", token], jupyter.env as Record<string, string>);
     expect(r.code, r.stderr).toBe(0);
+    // @jupyterlab/services logs with console.debug, meant for a browser's console.
+    expect(r.stdout + r.stderr).not.toMatch(/Kernel: \w+ \(|Starting WebSocket/);
     const out = JSON.parse(readFileSync(file, "utf8")) as { cells: { execution_count: number; outputs: { output_type: string; text?: string; data?: Record<string, unknown> }[] }[] };
     expect(out.cells.map((c) => c.execution_count)).toEqual([1, 2, 3]);
     expect(out.cells[1]!.outputs[0]!.text).toContain("6");
