@@ -67,16 +67,26 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
     await page.goto(`http://127.0.0.1:${port}/lab/tree/${lesson}?token=${token}`);
     await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 120_000 });
     await page.waitForSelector("text=TypeScript (gradlab)", { timeout: 120_000 });
-    await page.waitForTimeout(3000);
-    await page.keyboard.press("Control+Shift+c");
-    await page.keyboard.type("Run All Cells");
-    await page.keyboard.press("Enter");
+    // On a loaded machine JupyterLab can still be starting when the notebook shows: wait for the
+    // kernel to be idle, and run the command again if no cell started.
+    await page.waitForSelector("text=/TypeScript \\(gradlab\\) \\| Idle/", { timeout: 120_000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press("Control+Shift+c");
+      await page.keyboard.type("Run All Cells");
+      await page.keyboard.press("Enter");
+      const started = await page
+        .waitForFunction(() => [...document.querySelectorAll(".jp-InputArea-prompt")].some((p) => /\[(\*|\d+)\]/.test(p.textContent ?? "")), undefined, { timeout: 30_000 })
+        .then(() => true, () => false);
+      if (started) break;
+      if (attempt === 3) throw new Error("Run All Cells did not start any cell in 3 attempts");
+      await page.keyboard.press("Escape");
+    }
     // Lesson 03 plots each activation beside its derivative.
-    await page.waitForFunction(() => document.querySelectorAll(".jp-OutputArea .js-plotly-plot .scatterlayer .trace").length >= 20, undefined, { timeout: 180_000 });
+    await page.waitForFunction(() => document.querySelectorAll(".jp-OutputArea .js-plotly-plot .scatterlayer .trace").length >= 20, undefined, { timeout: 300_000 });
     expect(await page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
     expect(await page.locator(".jp-OutputArea .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count()).toBe(0);
     await page.locator(".jp-OutputArea .js-plotly-plot").nth(1).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(artifactDir("jupyterlab"), "03-activations.png") });
     await page.close();
-  }, 300_000);
+  }, 480_000);
 });

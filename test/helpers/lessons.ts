@@ -10,8 +10,10 @@ export const assignments = readdirSync(join(root, "notebooks", "assignments")).f
 /** Every lesson and assignment, executed top to bottom by `gradlab run` on one backend. */
 export function describeLessons(backend: "cpu" | "webgpu"): void {
   const out = mkdtempSync(join(tmpdir(), `gradlab-lessons-${backend}-`));
-  // Dawn's OpenGL ES backend needs a headless EGL platform on machines without a display.
-  const env = backend === "webgpu" ? { GRADLAB_BACKEND: "webgpu", EGL_PLATFORM: process.env["EGL_PLATFORM"] ?? "surfaceless" } : {};
+  // Dawn's OpenGL ES backend needs a headless EGL platform on machines without a display. Mesa's
+  // llvmpipe would run shaders on every core (lesson 08 keeps both busy for a minute and a half),
+  // starving the browser tests beside it: one thread.
+  const env = backend === "webgpu" ? { GRADLAB_BACKEND: "webgpu", EGL_PLATFORM: process.env["EGL_PLATFORM"] ?? "surfaceless", LP_NUM_THREADS: "1" } : {};
   describe(`every lesson runs top to bottom through \`gradlab run\` (${backend})`, () => {
     for (const nb of [...lessons, ...assignments.map((a) => `assignments/${a}`)]) {
       it(nb, () => {
