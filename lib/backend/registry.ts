@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from "./backend.js";
 import { CpuBackend } from "./cpu/cpu-backend.js";
-import { acquireGpu, backendAsked as asked } from "./webgpu/device.js";
+import { acquireGpu, backendAsked as asked, webgpuAsked } from "./webgpu/device.js";
 import { WebGpuBackend } from "./webgpu/webgpu-backend.js";
 import { findGc } from "./webgpu/gc.js";
 import { reclaimUnreachable } from "../tensor/storage.js";
@@ -19,11 +19,10 @@ let webgpuPending: Promise<WebGpuBackend | string> | null = null;
 let reason = startReason();
 let initDone: Promise<{ name: BackendName; reason: string }> | null = null;
 
-
 function startReason(): string {
   const a = asked();
   if (a === "cpu") return "GRADLAB_BACKEND=cpu";
-  if (a === "auto" || a === "webgpu" || a === "") return `GRADLAB_BACKEND=${a || "auto"}: the CPU until initBackend() looks for a WebGPU adapter`;
+  if (webgpuAsked()) return `GRADLAB_BACKEND=${a}: the CPU until initBackend() looks for a WebGPU adapter`;
   return `GRADLAB_BACKEND=${a} is not one of auto|webgpu|cpu; using the CPU`;
 }
 
@@ -70,8 +69,8 @@ async function loadWebGpu(): Promise<WebGpuBackend | string> {
  */
 export function initBackend(): Promise<{ name: BackendName; reason: string }> {
   initDone ??= (async () => {
-    const a = asked() || "auto";
-    if (a !== "auto" && a !== "webgpu") return backendInfo();
+    const a = asked();
+    if (!webgpuAsked()) return backendInfo();
     const got = await loadWebGpu();
     if (typeof got === "string") {
       current = cpu;

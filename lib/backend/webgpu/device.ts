@@ -84,10 +84,16 @@ export function acquireGpu(): Promise<Acquired> {
 
 let prefetched: Promise<Acquired> | null = null;
 
-/** GRADLAB_BACKEND, lower-cased ("auto" when unset). */
+/** GRADLAB_BACKEND, lower-cased ("auto" when unset or empty). */
 export function backendAsked(): string {
   const env = typeof process !== "undefined" ? process.env?.["GRADLAB_BACKEND"] : undefined;
-  return (env ?? "auto").trim().toLowerCase();
+  return (env ?? "").trim().toLowerCase() || "auto";
+}
+
+/** Whether GRADLAB_BACKEND lets the backend be WebGPU (auto or webgpu). */
+export function webgpuAsked(): boolean {
+  const asked = backendAsked();
+  return asked === "auto" || asked === "webgpu";
 }
 
 /**
@@ -97,8 +103,7 @@ export function backendAsked(): string {
  * loads nothing until called).
  */
 export function prefetchGpu(): Promise<Acquired> | null {
-  const asked = backendAsked();
-  if (asked === "auto" || asked === "webgpu" || asked === "") prefetched ??= requestGpu();
+  if (webgpuAsked()) prefetched ??= requestGpu();
   return prefetched;
 }
 
