@@ -155,10 +155,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     for (const v of inputs) if (!v.buf.host || v.buf.lazy) return null;
     wtype(dtype);
     this.state.check("webgpu");
-    const views = inputs.map((v) => {
-      if (v.buf.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
-      return { buf: v.buf.host!, shape: v.shape, strides: v.strides, offset: v.offset, dtype: v.dtype };
-    });
+    const views = inputs.map((v) => ({ buf: alive(v.buf).host!, shape: v.shape, strides: v.strides, offset: v.offset, dtype: v.dtype }));
     return hostBuffer(run(this.host, views));
   }
 
@@ -178,8 +175,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
 
   read(buf: GpuBuffer, dtype: DType, start: number, count: number): Promise<TypedArray> {
     this.state.check("data");
-    if (buf.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
-    if (buf.host) return Promise.resolve(buf.host.slice(start, start + count));
+    const host = alive(buf).host;
+    if (host) return Promise.resolve(host.slice(start, start + count));
     this.live_(buf);
     return readBuffer(this.device, this.batch, this.memory.staging, this.state, buf, this.flags, dtype, start, count);
   }
@@ -206,7 +203,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   /** An elementwise op: recorded lazily, fused into the chain of its lazy inputs. */
   private map(views: readonly V[], names: readonly string[], shape: readonly number[], expr: Expr, out: WType): GpuBuffer {
     this.state.check("webgpu");
-    for (const v of views) if (v.buf.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
+    for (const v of views) alive(v.buf);
     const n = sizeOf(shape);
     if (n === 0) return this.memory.alloc(0);
     const fused = fuse(views, names, shape, expr, out, this.maxLeaves, (b) => this.materialize(b));
@@ -236,7 +233,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
 
   /** A buffer a kernel is about to read: alive, computed if it was lazy, on the GPU. */
   private live_(b: GpuBuffer): GpuBuffer {
-    if (b.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
+    alive(b);
     if (b.lazy) this.materialize(b);
     else this.onGpu(b);
     return b;
@@ -493,6 +490,12 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
  */
 export const HOST_MAX_ELEMENTS = 1024;
 
+/** The buffer, unless its tensor was disposed (then using it is an error). */
+function alive(buf: GpuBuffer): GpuBuffer {
+  if (buf.released) throw new GradlabError("webgpu: this tensor was disposed; its memory is gone");
+  return buf;
+}
+
 function hostBuffer(values: TypedArray): GpuBuffer {
   const buf = new GpuBuffer(values.length);
   buf.host = values;
@@ -517,4 +520,3 @@ function forEachOffset(shape: readonly number[], strides: readonly number[], off
     }
   }
 }
-
