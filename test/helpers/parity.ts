@@ -40,13 +40,14 @@ export async function expectParity(build: (...xs: Tensor[]) => Tensor, inputs: r
   const run = async (name: "cpu" | "webgpu") => {
     await setBackend(name);
     const gpu = webgpuBackend();
+    const hostOps = gpu?.hostOps;
     if (name === "webgpu") gpu!.hostOps = false;
     try {
       const out = build(...inputs.map(make));
       expect(out.device).toBe(name);
       return { dtype: out.dtype, shape: out.shape, values: await out.array() };
     } finally {
-      if (gpu) gpu.hostOps = true;
+      if (gpu) gpu.hostOps = hostOps!;
     }
   };
   const cpu = await run("cpu");
