@@ -37,8 +37,9 @@ interface GpuWorkload {
   samples: number;
   prepare(p: GpuPeer): GpuCase<Float32Array>;
   check(result: Float32Array, system: string): void;
-  /** From one sample (wall ms, ms inside submit) to the metric and host µs per op. */
+  /** From one sample's wall time to the metric. */
   metric(wallMs: number): number;
+  /** From one sample's wall time and the time inside queue.submit to µs per op outside it. */
   hostUs?(wallMs: number, submitMs: number): number;
   higherIsBetter: boolean;
   /** gradlab's system name and the peer it is held against, and the ratio it must reach. */
