@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { install, type InstallTarget } from "./install.js";
 import { trace } from "./log.js";
-import { packageRoot } from "./paths.js";
+import { installId, packageRoot } from "./paths.js";
 
 const USAGE = `usage:
   gradlab install [--user | --sys-prefix | --prefix DIR]   write the Jupyter kernelspec "gradlab"
@@ -59,7 +59,7 @@ function runInstall(args: string[]): number {
   }
   const root = packageRoot();
   try {
-    const dir = install({ target, entry: path.join(root, "bin", "gradlab.js"), logos: path.join(root, "kernel", "logos") });
+    const dir = install({ target, bin: path.join(root, "bin"), id: installId(), logos: path.join(root, "kernel", "logos") });
     process.stdout.write(`Installed the gradlab kernelspec in ${dir}\n`);
     return 0;
   } catch (error) {

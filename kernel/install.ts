@@ -8,8 +8,10 @@ export type InstallTarget = { kind: "user" } | { kind: "sys-prefix" } | { kind: 
 
 export interface InstallOptions {
   target: InstallTarget;
-  /** Absolute path of bin/gradlab.js. */
-  entry: string;
+  /** Absolute path of bin/ (gradlab.js and gradlab-kernel.sh). */
+  bin: string;
+  /** installId() of this copy: names its start-up snapshot in each user's cache. */
+  id: string;
   /** Folder with logo-32x32.png, logo-64x64.png, logo-svg.svg. */
   logos: string;
   name?: string;
@@ -36,10 +38,16 @@ export function dataDir(target: InstallTarget, env: NodeJS.ProcessEnv = process.
   }
 }
 
-export function kernelSpec(entry: string): Record<string, unknown> {
+/** How Jupyter starts the kernel; absolute paths, since it uses its own PATH and the notebook's folder. */
+export function kernelArgv(bin: string, id: string, platform: NodeJS.Platform = process.platform): string[] {
+  // Windows has no /bin/sh; there `gradlab.js kernel` finds the snapshot itself, a little later.
+  if (platform === "win32") return [process.execPath, path.join(bin, "gradlab.js"), "kernel", "--connection-file", "{connection_file}"];
+  return ["/bin/sh", path.join(bin, "gradlab-kernel.sh"), process.execPath, id, "{connection_file}"];
+}
+
+export function kernelSpec(bin: string, id: string): Record<string, unknown> {
   return {
-    // Absolute paths: Jupyter starts the kernel with its own PATH, from the notebook's folder.
-    argv: [process.execPath, entry, "kernel", "--connection-file", "{connection_file}"],
+    argv: kernelArgv(bin, id),
     display_name: "TypeScript (gradlab)",
     language: "typescript",
     // Interrupts arrive as interrupt_request on the control channel, which the kernel's socket
@@ -54,7 +62,7 @@ export function kernelSpec(entry: string): Record<string, unknown> {
 export function install(options: InstallOptions): string {
   const dir = path.join(dataDir(options.target), "kernels", options.name ?? "gradlab");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(options.entry), null, 2) + "\n");
+  writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(options.bin, options.id), null, 2) + "\n");
   if (existsSync(options.logos)) {
     for (const file of readdirSync(options.logos)) {
       if (/^logo-(\d+x\d+\.png|svg\.svg)$/.test(file)) copyFileSync(path.join(options.logos, file), path.join(dir, file));

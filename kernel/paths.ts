@@ -1,6 +1,7 @@
 // Per-user directories. The package may be installed read-only for many users, so anything the
 // kernel writes (history, the start-up snapshot) goes to the user's state and cache folders.
-import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, realpathSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,4 +35,12 @@ export function cacheDir(): string {
 /** The package root (the folder with package.json), found from this compiled file in dist/kernel/. */
 export function packageRoot(): string {
   return fileURLToPath(new URL("../../", import.meta.url));
+}
+
+/**
+ * Names this installed copy of gradlab in the user's cache (its snapshot is built from this
+ * copy's code). bin/gradlab-kernel.sh receives it from kernel.json.
+ */
+export function installId(): string {
+  return createHash("sha256").update(realpathSync(packageRoot())).digest("hex").slice(0, 12);
 }

@@ -10,6 +10,8 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { kernelArgv } from "../../kernel/install.js";
+import { installId } from "../../kernel/paths.js";
 import { BenchClient, type KernelCommand } from "./client.js";
 
 const require = createRequire(import.meta.url);
@@ -25,7 +27,8 @@ const TYPED_CELLS = 60;
 const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-bench-cache-"));
 // History goes there too, not to the user's own.
 const state = path.join(cache, "state");
-const gradlabArgv = [process.execPath, path.join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"];
+// What Jupyter runs: the command `gradlab install` writes into kernel.json.
+const gradlabArgv = kernelArgv(path.join(root, "bin"), installId());
 const kernels: KernelCommand[] = [
   { name: "gradlab", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_STATE_DIR: state, GRADLAB_NO_SNAPSHOT: "" } },
   { name: "gradlab-cold", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_STATE_DIR: state, GRADLAB_NO_SNAPSHOT: "1" } },

@@ -3,13 +3,12 @@
 // after the Node version, and checked against a key of its inputs before use; when it is
 // missing or stale the kernel starts the normal way and a new one is built in the background.
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { enginePaths, nodeTypesPath } from "../engine-paths.js";
 import { kernelLog } from "../log.js";
-import { cacheDir, packageRoot } from "../paths.js";
+import { cacheDir, installId, packageRoot } from "../paths.js";
 import type { SnapshotInputs } from "./prepare.cjs";
 
 const SNAPSHOT_DIR = fileURLToPath(new URL(".", import.meta.url));
@@ -19,6 +18,8 @@ export const SNAPSHOT_UNUSABLE = 75;
 
 interface SnapshotFiles {
   blob: string;
+  /** For bin/gradlab-kernel.sh: the Node that built the blob, and the blob (see writePointer). */
+  pointer: string;
   lock: string;
   /** Written when a build fails, so that kernels do not retry it at every start. */
   failed: string;
@@ -26,9 +27,19 @@ interface SnapshotFiles {
 
 /** Per user, per Node binary and per installed copy of gradlab. */
 function files(): SnapshotFiles {
-  const root = createHash("sha256").update(realpathSync(packageRoot())).digest("hex").slice(0, 12);
-  const base = path.join(cacheDir(), `kernel-${process.version}-${process.arch}-${root}`);
-  return { blob: `${base}.blob`, lock: `${base}.lock`, failed: `${base}.failed` };
+  const id = installId();
+  const base = path.join(cacheDir(), `kernel-${process.version}-${process.arch}-${id}`);
+  return { blob: `${base}.blob`, pointer: path.join(cacheDir(), `kernel-${id}.launch`), lock: `${base}.lock`, failed: `${base}.failed` };
+}
+
+/**
+ * Tells bin/gradlab-kernel.sh which blob to start, and for which Node: the script cannot
+ * compute the blob's name (it has Node's version in it) without starting Node.
+ */
+function writePointer(pointer: string, blob: string): void {
+  const partial = `${pointer}.${process.pid}.partial`;
+  writeFileSync(partial, `${process.execPath}\n${blob}\n`);
+  renameSync(partial, pointer);
 }
 
 export function snapshotInputs(): SnapshotInputs {
@@ -75,13 +86,36 @@ function pruneUnused(keep: string): void {
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
     const blob = /^kernel-.+\.blob$/.test(name);
-    const leftover = /^kernel-.+\.blob\.\d+\.(partial|entry\.cjs)$/.test(name);
+    const leftover = /^kernel-.+\.(blob|launch)\.\d+\.(partial|entry\.cjs)$/.test(name);
     if (file === keep || !(blob || leftover)) continue;
     try {
       if (now - statSync(file).mtimeMs > (blob ? UNUSED_BLOB_MS : LEFTOVER_MS)) rmSync(file, { force: true });
     } catch {
       // removed meanwhile
     }
+  }
+  for (const name of readdirSync(dir)) {
+    if (!/^kernel-[0-9a-f]+\.launch$/.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      const blobOf = readFileSync(file, "utf8").split("\n")[1];
+      if (blobOf && !existsSync(blobOf)) rmSync(file, { force: true });
+    } catch {
+      // removed meanwhile
+    }
+  }
+}
+
+/** Marks the blob this process was restored from as in use (see pruneUnused). */
+export function touchRestoredBlob(): void {
+  const at = process.execArgv.indexOf("--snapshot-blob");
+  const blob = at >= 0 ? process.execArgv[at + 1] : undefined;
+  if (!blob) return;
+  try {
+    const now = new Date();
+    utimesSync(blob, now, now);
+  } catch {
+    // a read-only cache: nothing to mark
   }
 }
 
@@ -97,7 +131,7 @@ export function runFromSnapshot(blob: string, connectionFile: string): Promise<n
 /** Builds the snapshot now (blocking); used by `gradlab snapshot` and the background rebuild. */
 export function buildSnapshot(globalDeclarations: string): { ok: boolean; message: string } {
   const inputs = { ...snapshotInputs(), globalDeclarations };
-  const { blob, lock, failed } = files();
+  const { blob, pointer, lock, failed } = files();
   let fd: number;
   try {
     fd = openSync(lock, "wx");
@@ -124,6 +158,7 @@ export function buildSnapshot(globalDeclarations: string): { ok: boolean; messag
       return { ok: false, message };
     }
     renameSync(partial, blob);
+    writePointer(pointer, blob);
     rmSync(failed, { force: true });
     pruneUnused(blob);
     return { ok: true, message: blob };

@@ -3,7 +3,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import type { LoadedTslab } from "../engine/ts-patch.cjs";
 import { kernelLog } from "../log.js";
 import { openWire } from "../wire/early.js";
-import { rebuildSnapshotLater } from "./launch.js";
+import { rebuildSnapshotLater, touchRestoredBlob } from "./launch.js";
 
 export interface SnapshotStart {
   connectionFile: string;
@@ -16,6 +16,8 @@ export async function startFromSnapshot(options: SnapshotStart): Promise<void> {
   const wire = openWire(options.connectionFile);
   const { startKernel } = await import("../main.js");
   await startKernel({ wire, tslab: options.tslab, pinnedFiles: options.pinnedFiles });
+  // bin/gradlab-kernel.sh starts a blob without the launcher, which would have marked it.
+  touchRestoredBlob();
   if (options.stalePinnedFiles > 0) {
     // Declarations changed on disk (e.g. gradlab was rebuilt): they were parsed afresh this
     // time; a new snapshot makes the next start fast again.

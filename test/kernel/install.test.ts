@@ -7,6 +7,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KernelClient, outputsOf } from "./support/client.js";
 import { GRADLAB_BIN, REPO } from "./support/kernelspec.js";
+import { kernelArgv } from "../../kernel/install.js";
+
+// The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
+const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
 
 const temp = mkdtempSync(path.join(os.tmpdir(), "gradlab-install-test-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -24,7 +28,8 @@ describe("gradlab install", () => {
     const dir = path.join(prefix, "share", "jupyter", "kernels", "gradlab");
     const spec = JSON.parse(readFileSync(path.join(dir, "kernel.json"), "utf8")) as Record<string, unknown>;
     expect(spec).toMatchObject({
-      argv: [process.execPath, path.join(REPO, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"],
+      // POSIX: a shell script that can start Node from the user's snapshot without a launcher.
+      argv: ["/bin/sh", path.join(REPO, "bin", "gradlab-kernel.sh"), process.execPath, installId(), "{connection_file}"],
       display_name: "TypeScript (gradlab)",
       language: "typescript",
       interrupt_mode: "message",
@@ -34,6 +39,10 @@ describe("gradlab install", () => {
     const png = readFileSync(path.join(dir, "logo-64x64.png"));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.readUInt32BE(16)).toBe(64);
+  });
+
+  it("on Windows, where there is no /bin/sh, Jupyter runs gradlab.js kernel", () => {
+    expect(kernelArgv("C:\\gradlab\\bin", "0123456789ab", "win32")).toEqual([process.execPath, path.join("C:\\gradlab\\bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"]);
   });
 
   it("--user writes to the user's Jupyter data folder", () => {

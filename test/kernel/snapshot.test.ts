@@ -1,12 +1,16 @@
 // The start-up snapshot: built per user into their cache folder, used by the next kernel start,
 // and a kernel restored from it behaves like one started normally.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KernelClient, outputsOf, streamText } from "./support/client.js";
-import { GRADLAB_BIN } from "./support/kernelspec.js";
+import { GRADLAB_BIN, REPO } from "./support/kernelspec.js";
+import { kernelArgv } from "../../kernel/install.js";
+
+// The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
+const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
 
 const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-snapshot-test-"));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -77,4 +81,70 @@ describe("start-up snapshot", () => {
       await kernel.stop();
     }
   }, 60_000);
+
+  describe.runIf(process.platform !== "win32")("what Jupyter runs (kernel.json: bin/gradlab-kernel.sh)", () => {
+    const jupyterArgv = kernelArgv(path.join(path.dirname(GRADLAB_BIN)), installId());
+    const pointer = path.join(cache, `kernel-${installId()}.launch`);
+
+    it("starts Node from the snapshot itself, without a launcher process", async () => {
+      // Written by the build in the tests above.
+      const [builtBy, blob] = readFileSync(pointer, "utf8").split("\n");
+      expect(builtBy).toBe(process.execPath);
+      expect(blobs().map((b) => path.join(cache, b))).toContain(blob);
+      const kernel = await KernelClient.start({ env: withSnapshot, argv: jupyterArgv });
+      try {
+        const log = kernel.stderr.join("");
+        expect(log).toContain("restored from the snapshot");
+        // gradlab.js kernel's trace when it finds the snapshot and starts a second process.
+        expect(log).not.toContain("starting from the snapshot");
+        const r = await kernel.run("await tensor([1, 2, 3]).sum().item()");
+        expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("6");
+      } finally {
+        await kernel.stop();
+      }
+    }, 60_000);
+
+    it("starts normally when Node cannot load the snapshot (another Node version or V8 configuration)", async () => {
+      const saved = readFileSync(pointer, "utf8");
+      const dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-foreign-blob-"));
+      try {
+        // A blob of a differently configured V8: Node refuses it with exit code 14, as it does
+        // a blob of another Node version.
+        writeFileSync(path.join(dir, "entry.cjs"), "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\n");
+        const foreign = path.join(dir, "foreign.blob");
+        const built = spawnSync(process.execPath, ["--max-semi-space-size=16", "--snapshot-blob", foreign, "--build-snapshot", path.join(dir, "entry.cjs")], { encoding: "utf8" });
+        expect(built.status, built.stderr).toBe(0);
+        expect(spawnSync(process.execPath, ["--snapshot-blob", foreign]).status).toBe(14);
+        writeFileSync(pointer, `${process.execPath}\n${foreign}\n`);
+        const kernel = await KernelClient.start({ env: withSnapshot, argv: jupyterArgv });
+        try {
+          const r = await kernel.run("tensor([1, 2]).shape");
+          expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+          // The fallback is `gradlab.js kernel`, which finds this user's real snapshot.
+          expect(kernel.stderr.join("")).toContain("starting from the snapshot");
+        } finally {
+          await kernel.stop();
+        }
+      } finally {
+        writeFileSync(pointer, saved);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+
+    it("does not use a snapshot another Node built", async () => {
+      const saved = readFileSync(pointer, "utf8");
+      writeFileSync(pointer, saved.replace(process.execPath, "/opt/other-node/bin/node"));
+      try {
+        const kernel = await KernelClient.start({ env: withSnapshot, argv: jupyterArgv });
+        try {
+          expect((await kernel.run("1+1")).reply.content.status).toBe("ok");
+          expect(kernel.stderr.join("")).toContain("starting from the snapshot");
+        } finally {
+          await kernel.stop();
+        }
+      } finally {
+        writeFileSync(pointer, saved);
+      }
+    }, 60_000);
+  });
 });

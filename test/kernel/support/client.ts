@@ -29,6 +29,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the kernel as another user (tests of a shared, read-only install). */
   user?: { uid: number; gid: number };
+  /** The command, "{connection_file}" replaced (as in kernel.json); `node bin/gradlab.js kernel` by default. */
+  argv?: string[];
 }
 
 export class KernelClient {
@@ -71,7 +73,8 @@ export class KernelClient {
       transport: "tcp", ip: "127.0.0.1", key: this.key, signature_scheme: "hmac-sha256",
       shell_port: this.ports.shell, control_port: this.ports.control, stdin_port: this.ports.stdin, iopub_port: this.ports.iopub, hb_port: this.ports.hb,
     }));
-    this.process = spawn(process.execPath, [GRADLAB_BIN, "kernel", "--connection-file", connectionFile], {
+    const argv = (options.argv ?? [process.execPath, GRADLAB_BIN, "kernel", "--connection-file", "{connection_file}"]).map((a) => a.replace("{connection_file}", connectionFile));
+    this.process = spawn(argv[0]!, argv.slice(1), {
       cwd: this.cwd,
       // Per-test state and cache; no start-up snapshot unless a test asks for one.
       // The protocol tests pin the CPU backend: WebGPU has its own suites, and interrupting a

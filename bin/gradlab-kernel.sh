@@ -1,0 +1,30 @@
+#!/bin/sh
+# What Jupyter runs to start a gradlab kernel (the kernel.json that `gradlab install` writes).
+# With a current start-up snapshot it starts Node from it at once: finding the snapshot from
+# `gradlab.js kernel` would cost a second Node start, a sixth of the time to the first reply.
+#
+# $1: Node, as recorded at install; $2: this copy of gradlab's id (kernel/paths.ts: installId);
+# $3: the connection file.
+node=$1
+id=$2
+connection=$3
+here=${0%/*}
+
+if [ -z "$GRADLAB_NO_SNAPSHOT" ]; then
+  # The same folder as cacheDir() in kernel/paths.ts.
+  if [ -n "$GRADLAB_CACHE_DIR" ]; then cache=$GRADLAB_CACHE_DIR
+  elif [ -n "$XDG_CACHE_HOME" ]; then cache=$XDG_CACHE_HOME/gradlab
+  else cache=$HOME/.cache/gradlab
+  fi
+  # Written next to each new snapshot: the Node that built it, then the blob.
+  pointer=$cache/kernel-$id.launch
+  if [ -f "$pointer" ] && { IFS= read -r built_by && IFS= read -r blob; } < "$pointer" &&
+    [ "$built_by" = "$node" ] && [ -f "$blob" ]; then
+    "$node" --snapshot-blob "$blob" "$connection"
+    code=$?
+    # 75: the snapshot holds other code than what is installed now (build-entry.cts);
+    # 14: Node cannot load it (another Node version). Either way nothing has run yet.
+    if [ "$code" -ne 75 ] && [ "$code" -ne 14 ]; then exit "$code"; fi
+  fi
+fi
+exec "$node" "$here/gradlab.js" kernel --connection-file "$connection"
