@@ -1,10 +1,10 @@
 // The TypeScript engine on its own (no kernel process): cross-cell declarations stay correct
 // through shadowing and hundreds of cells, with the kernel's reuse of the declarations file.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import fs, { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Engine as EngineType } from "../../kernel/engine/engine.cjs";
 import { REPO } from "./support/kernelspec.js";
 
@@ -81,6 +81,38 @@ describe("engine", () => {
     }
     expect(cell("const total: number = v297[0]! + f298(1) + t299.k;")).toEqual([]);
     expect(cell("const bad: string = t299.k;")).toHaveLength(1);
+  });
+});
+
+describe("engine with pinned files (as restored from the start-up snapshot)", () => {
+  it("takes their imports as resolved when they were pinned, without probing the disk again", () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-pinned-"));
+    const js = path.join(REPO, "dist/lib/index.js");
+    const library = { js, dts: js.replace(/\.js$/, ".d.ts") };
+    const tslab = loadTslab(enginePaths(), require);
+    let program: import("@tslab/typescript-for-tslab").Program | null = null;
+    const first = new Engine(tslab, { cwd, library, runtimeNames: [], nodeTypes: nodeTypesPath(), onProgram: (p) => (program = p) });
+    expect(first.convert("1+1").diagnostics).toEqual([]);
+    first.close();
+    // What prepare.cts pins: declarations on disk, outside the notebook folder.
+    const pinnedFiles = new Map(program!.getSourceFiles().filter((f) => f.isDeclarationFile && !f.fileName.startsWith(cwd) && fs.existsSync(f.fileName)).map((f) => [f.fileName, f]));
+    expect(pinnedFiles.has(library.dts)).toBe(true);
+    // gradlab's declarations import each other as "./x.js"; resolving one probes x.ts first.
+    const libDir = path.dirname(js);
+    const stat = vi.spyOn(fs, "statSync");
+    try {
+      const second = new Engine(tslab, { cwd, library, runtimeNames: [], nodeTypes: nodeTypesPath(), pinnedFiles });
+      const result = second.convert("const t: Tensor = tensor([1, 2]);\nt.shape");
+      second.close();
+      expect(result.diagnostics).toEqual([]);
+      // The notebook's own import of the library (from its declarations file) is resolved as usual.
+      const notebookImport = new Set([path.join(libDir, "index.ts"), path.join(libDir, "index.tsx")]);
+      const probes = stat.mock.calls.map(([file]) => String(file)).filter((file) => file.startsWith(libDir) && /\.tsx?$/.test(file) && !file.endsWith(".d.ts") && !notebookImport.has(file));
+      expect(probes).toEqual([]);
+    } finally {
+      stat.mockRestore();
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
 
