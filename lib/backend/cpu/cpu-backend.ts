@@ -36,8 +36,9 @@ export const UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
  * Where WebAssembly or SIMD is missing the whole backend is the reference.
  */
 export class CpuBackend extends ReferenceCpuBackend {
-  /** @internal the Wasm side, null where it is unavailable or switched off */
-  readonly wasm: WasmOps | null;
+  private wasmOps: WasmOps | null | undefined;
+  private readonly wasmWanted: boolean;
+  private readonly sharedMemory: boolean | undefined;
   private readonly threadCap: number | undefined;
   private threading: Promise<number> | null = null;
 
@@ -49,10 +50,23 @@ export class CpuBackend extends ReferenceCpuBackend {
    */
   constructor(options: { wasm?: boolean; threads?: number; sharedMemory?: boolean } = {}) {
     super();
-    const rt = options.wasm === false ? null : createRuntime(options.sharedMemory);
-    this.wasm = rt ? new WasmOps(rt) : null;
+    this.wasmWanted = options.wasm !== false;
+    this.sharedMemory = options.sharedMemory;
     const env = typeof process !== "undefined" ? process.env?.["GRADLAB_CPU_THREADS"] : undefined;
     this.threadCap = options.threads ?? (env ? Number(env) : undefined);
+  }
+
+  /**
+   * @internal The Wasm side, null where it is unavailable or switched off. Built on first use:
+   * generating and compiling the kernels takes ~15 ms, which a kernel whose first cells use no
+   * CPU tensor (or whose backend is WebGPU) need not spend before its first reply.
+   */
+  get wasm(): WasmOps | null {
+    if (this.wasmOps === undefined) {
+      const rt = this.wasmWanted ? createRuntime(this.sharedMemory) : null;
+      this.wasmOps = rt ? new WasmOps(rt) : null;
+    }
+    return this.wasmOps;
   }
 
   /**
