@@ -136,7 +136,7 @@ export class BenchClient {
   async execute(code: string): Promise<{ ms: number; reply: JupyterMessage }> {
     const { sentAt, done } = this.request("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false }, true);
     // A lost reply must fail the benchmark, not hang it.
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(code.slice(0, 60))} within 60 s`)), 60_000).unref());
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(code.slice(0, 60))} within 20 s`)), 20_000).unref());
     const { reply, at } = await Promise.race([done, timeout]);
     return { ms: at - sentAt, reply };
   }
