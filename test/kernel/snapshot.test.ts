@@ -44,6 +44,9 @@ describe("start-up snapshot", () => {
     const otherCopy = aged("kernel-v20.0.0-x64-ba9876543210.blob", 3);
     const crashedBuild = aged("kernel-v20.0.0-x64-ba9876543210.blob.4242.partial", 2);
     const notOurs = aged("notes.txt", 400);
+    // A removed copy's pointer (bin/gradlab-kernel.sh reads these) names a blob that is gone.
+    const orphanPointer = path.join(cache, "kernel-deadbeef0000.launch");
+    writeFileSync(orphanPointer, `${process.execPath}\n${path.join(cache, "kernel-v20.0.0-x64-deadbeef0000.blob")}\n`);
     const result = spawnSync(process.execPath, [GRADLAB_BIN, "snapshot"], { env: { ...process.env, ...withSnapshot }, encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Built the start-up snapshot: .*\.blob/);
@@ -51,6 +54,7 @@ describe("start-up snapshot", () => {
     expect(existsSync(crashedBuild)).toBe(false);
     expect(existsSync(otherCopy)).toBe(true);
     expect(existsSync(notOurs)).toBe(true);
+    expect(existsSync(orphanPointer)).toBe(false);
     rmSync(otherCopy);
     rmSync(notOurs);
     expect(blobs()).toHaveLength(1);
