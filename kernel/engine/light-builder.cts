@@ -85,7 +85,7 @@ export function lightBuilderFactory(
    */
   function pinnedResolutions(file: TS.SourceFile, literals: readonly TS.StringLiteralLike[]): TS.ResolvedModuleWithFailedLookupLocations[] | undefined {
     if (extras.pinnedFiles.get(file.fileName) !== file) return undefined;
-    const known = (file as TS.SourceFile & { resolvedModules?: ModeAwareResolutions }).resolvedModules;
+    const known = (file as TS.SourceFile & { resolvedModules?: ResolvedModules }).resolvedModules;
     if (!known) return undefined;
     const found: TS.ResolvedModuleWithFailedLookupLocations[] = [];
     for (const literal of literals) {
@@ -203,11 +203,8 @@ function localDependencies(program: TS.Program, root: TS.SourceFile): string[] {
   return [...seen];
 }
 
+/** A file's resolved imports, which TypeScript 5.0 keeps on the file (internal). */
 interface ResolvedModules {
-  forEach(cb: (entry: { resolvedModule?: TS.ResolvedModuleFull } | undefined) => void): void;
-}
-
-/** TypeScript's per-file record of resolved imports (internal in 5.0). */
-interface ModeAwareResolutions {
   get(name: string, mode: TS.ResolutionMode): TS.ResolvedModuleWithFailedLookupLocations | undefined;
+  forEach(cb: (entry: TS.ResolvedModuleWithFailedLookupLocations | undefined) => void): void;
 }

@@ -28,8 +28,9 @@ interface SnapshotFiles {
 /** Per user, per Node binary and per installed copy of gradlab. */
 function files(): SnapshotFiles {
   const id = installId();
-  const base = path.join(cacheDir(), `kernel-${process.version}-${process.arch}-${id}`);
-  return { blob: `${base}.blob`, pointer: path.join(cacheDir(), `kernel-${id}.launch`), lock: `${base}.lock`, failed: `${base}.failed` };
+  const dir = cacheDir();
+  const base = path.join(dir, `kernel-${process.version}-${process.arch}-${id}`);
+  return { blob: `${base}.blob`, pointer: path.join(dir, `kernel-${id}.launch`), lock: `${base}.lock`, failed: `${base}.failed` };
 }
 
 /**
@@ -60,15 +61,8 @@ export function snapshotInputs(): SnapshotInputs {
  */
 export function snapshotPath(): string | null {
   const { blob } = files();
-  if (!existsSync(blob)) return null;
-  try {
-    // Its date says it is in use (see pruneUnused).
-    const now = new Date();
-    utimesSync(blob, now, now);
-  } catch {
-    // a read-only cache: the blob is still usable
-  }
-  return blob;
+  // The restored process marks it as in use (touchRestoredBlob), however it was started.
+  return existsSync(blob) ? blob : null;
 }
 
 /** A blob nobody started a kernel from for this long belongs to a removed copy or an old Node. */
@@ -83,8 +77,13 @@ const LEFTOVER_MS = 24 * 3600_000;
 function pruneUnused(keep: string): void {
   const dir = path.dirname(keep);
   const now = Date.now();
+  const pointers: string[] = [];
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
+    if (/^kernel-[0-9a-f]+\.launch$/.test(name)) {
+      pointers.push(file);
+      continue;
+    }
     const blob = /^kernel-.+\.blob$/.test(name);
     const leftover = /^kernel-.+\.(blob|launch)\.\d+\.(partial|entry\.cjs)$/.test(name);
     if (file === keep || !(blob || leftover)) continue;
@@ -94,9 +93,8 @@ function pruneUnused(keep: string): void {
       // removed meanwhile
     }
   }
-  for (const name of readdirSync(dir)) {
-    if (!/^kernel-[0-9a-f]+\.launch$/.test(name)) continue;
-    const file = path.join(dir, name);
+  // After the blobs: a pointer whose blob is gone (removed above, or with its copy of gradlab) is of no use.
+  for (const file of pointers) {
     try {
       const blobOf = readFileSync(file, "utf8").split("\n")[1];
       if (blobOf && !existsSync(blobOf)) rmSync(file, { force: true });
@@ -106,7 +104,7 @@ function pruneUnused(keep: string): void {
   }
 }
 
-/** Marks the blob this process was restored from as in use (see pruneUnused). */
+/** Marks the blob this process was restored from as in use (its date; see pruneUnused). */
 export function touchRestoredBlob(): void {
   const at = process.execArgv.indexOf("--snapshot-blob");
   const blob = at >= 0 ? process.execArgv[at + 1] : undefined;

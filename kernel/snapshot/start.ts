@@ -16,7 +16,6 @@ export async function startFromSnapshot(options: SnapshotStart): Promise<void> {
   const wire = openWire(options.connectionFile);
   const { startKernel } = await import("../main.js");
   await startKernel({ wire, tslab: options.tslab, pinnedFiles: options.pinnedFiles });
-  // bin/gradlab-kernel.sh starts a blob without the launcher, which would have marked it.
   touchRestoredBlob();
   if (options.stalePinnedFiles > 0) {
     // Declarations changed on disk (e.g. gradlab was rebuilt): they were parsed afresh this

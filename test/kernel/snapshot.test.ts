@@ -87,7 +87,7 @@ describe("start-up snapshot", () => {
   }, 60_000);
 
   describe.runIf(process.platform !== "win32")("what Jupyter runs (kernel.json: bin/gradlab-kernel.sh)", () => {
-    const jupyterArgv = kernelArgv(path.join(path.dirname(GRADLAB_BIN)), installId());
+    const jupyterArgv = kernelArgv(path.dirname(GRADLAB_BIN), installId());
     const pointer = path.join(cache, `kernel-${installId()}.launch`);
 
     it("starts Node from the snapshot itself, without a launcher process", async () => {
