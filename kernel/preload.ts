@@ -1,8 +1,8 @@
 // gradlab's library, preloaded: every export becomes a name in every cell. The names are read
 // from the module at start-up (never listed by hand), because the library keeps growing.
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { chooseLibraryModules } from "./library-modules.js";
 import { kernelLog } from "./log.js";
 
 export interface Library {
@@ -30,7 +30,7 @@ export interface ImportingLibrary extends Omit<Library, "backend"> {
  * on a machine without a GPU, Mesa's adapter takes longer to start than the rest of start-up.
  */
 export async function prefetchAdapter(): Promise<void> {
-  const device = path.join(path.dirname(libraryPaths().js), "backend", "webgpu", "device.js");
+  const { device } = chooseLibraryModules(libraryPaths().js);
   if (!existsSync(device)) return;
   try {
     const { prefetchGpu } = (await import(pathToFileURL(device).href)) as { prefetchGpu?: () => unknown };
@@ -43,10 +43,11 @@ export async function prefetchAdapter(): Promise<void> {
 
 export async function importLibrary(): Promise<ImportingLibrary> {
   const { js, dts } = libraryPaths();
-  if (!existsSync(js)) return { namespace: null, js, dts, backend: Promise.resolve(`gradlab library not built (${js} is missing)`) };
+  const { index } = chooseLibraryModules(js);
+  if (!existsSync(index)) return { namespace: null, js, dts, backend: Promise.resolve(`gradlab library not built (${js} is missing)`) };
   let namespace: Record<string, unknown>;
   try {
-    namespace = { ...((await import(pathToFileURL(js).href)) as Record<string, unknown>) };
+    namespace = { ...((await import(pathToFileURL(index).href)) as Record<string, unknown>) };
   } catch (error) {
     kernelLog(`could not load the gradlab library: ${error instanceof Error ? error.stack : String(error)}`);
     return { namespace: null, js, dts, backend: Promise.resolve(`gradlab library failed to load: ${error instanceof Error ? error.message : String(error)}`) };

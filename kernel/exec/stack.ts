@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import type { CellPosition, CellRegistry, CompiledCell } from "./cells.js";
 import { GUARD_FILE } from "./guard.js";
+import { bundleFrames } from "../library-modules.js";
 
 export interface Frame {
   text: string;
@@ -53,6 +54,8 @@ function toFrame(site: NodeJS.CallSite, cells: CellRegistry): Frame {
     // The kernel's wrapper around the cell (the call that starts it).
     return { text: text.replace(`${file}:${line}:${column}`, compiled.label), kernel: true };
   }
+  const original = bundleFrames()?.original(file, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0);
+  if (original) text = text.replace(`${file}:${site.getLineNumber() ?? 0}:${site.getColumnNumber() ?? 0}`, original);
   const kernel = file.startsWith("node:internal") || file === "node:vm" || file === GUARD_FILE || file.startsWith(KERNEL_DIR) || file.startsWith(`file://${KERNEL_DIR}`);
   return { text, kernel };
 }

@@ -1,5 +1,7 @@
 // What a cell shows: results, displays and updates, console output of tensors, and errors that
 // point at cell lines. The notebook folder is an empty temp folder: no node_modules near it.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, outputsOf, streamText } from "./support/client.js";
 
@@ -119,6 +121,18 @@ describe("cells", () => {
     expect(traceback).toContain(">   3 |   if (x > 1) throw new RangeError(`too big: ${x}`);".replace(">   3", "> 3"));
     expect(traceback).not.toMatch(/dist\/kernel|node:internal|gradlab:cell|gradlab:guard/);
     expect(outputsOf(r, "error")).toHaveLength(1);
+  });
+
+  it("names the library's own files in frames of a library error (not its bundle)", async () => {
+    const r = await kernel.run("tensor([1, 2, 3]).reshape([2, 2]);");
+    expect(r.reply.content.ename).toBe("ShapeError");
+    const traceback = (r.reply.content.traceback as string[]).join("\n");
+    const frame = /\((file:\/\/\S+\/dist\/lib\/\S+\.js):(\d+):(\d+)\)/.exec(traceback);
+    expect(frame, traceback).not.toBeNull();
+    // The named line is where the library throws the error.
+    const line = readFileSync(fileURLToPath(frame![1]!), "utf8").split("\n")[Number(frame![2]) - 1];
+    expect(line).toMatch(/throw|ShapeError/);
+    expect(traceback).not.toContain("lib-bundle");
   });
 
   it("reports a thrown non-Error value", async () => {
