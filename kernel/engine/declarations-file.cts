@@ -3,6 +3,9 @@
 // file's tree in place. With hundreds of cells this dominates and grows. Here:
 // - the parsed file is reused as long as its text is the same (within a cell, and across cells
 //   that declare nothing new), its in-place edits undone after each converter call;
+// - a changed text is parsed incrementally from the previous tree: a cell's new declarations
+//   come first and the earlier ones follow unchanged, so only the new part is really parsed and
+//   a cell's cost does not grow with the notebook;
 // - reprinting copies the text of statements the converter did not edit.
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { InternalTs } from "./ts-internal.cjs";
@@ -22,10 +25,15 @@ export class DeclarationsFile {
 
   constructor(readonly path: string) {}
 
-  /** The parsed file for `text`, parsing with `parse` only when the text changed. */
-  get(text: string | undefined, parse: () => TS.SourceFile | undefined): TS.SourceFile | undefined {
+  /**
+   * The parsed file for `text`: the same one while the text is the same, else from `update`
+   * (an incremental parse of the previous tree, which it may consume) or `parse`.
+   */
+  get(text: string | undefined, parse: () => TS.SourceFile | undefined, update?: (previous: TS.SourceFile, text: string) => TS.SourceFile): TS.SourceFile | undefined {
     if (text !== undefined && this.cached?.text === text) return this.cached.file;
-    const file = parse();
+    // The previous tree has its pristine statements back (restore() runs after every converter call).
+    const previous = this.cached?.file;
+    const file = text !== undefined && previous && update ? update(previous, text) : parse();
     if (file && text !== undefined) {
       this.cached = { text, file };
       this.pristine.set(file, record(file));
@@ -62,6 +70,20 @@ export class DeclarationsFile {
     }
     return out.length === 0 ? "" : out.join("\n") + "\n";
   }
+}
+
+/**
+ * The one edit that turns `before` into `after`. The common end is taken first and whole: a
+ * cell's declarations go in before the earlier ones, and TypeScript reuses an earlier statement
+ * only if the edit ends before the statement's leading line break, which the end shares.
+ */
+export function textChange(before: string, after: string): { start: number; oldLength: number; newLength: number } {
+  const most = Math.min(before.length, after.length);
+  let end = 0;
+  while (end < most && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  let start = 0;
+  while (start < most - end && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  return { start, oldLength: before.length - start - end, newLength: after.length - start - end };
 }
 
 function record(file: TS.SourceFile): Pristine {

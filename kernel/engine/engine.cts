@@ -74,6 +74,7 @@ export class Engine {
     this.declarations = new DeclarationsFile(path.join(config.cwd, "__prev__.d.ts").replace(/\\/g, "/"));
     tslab.declarations.set(this.declarations.path, this.declarations);
     tslab.settings.current = {
+      cwd: config.cwd,
       extras: { extraRoots, virtualFiles, pinnedFiles: config.pinnedFiles ?? new Map(), declarations: this.declarations },
       typeRoots,
       onProgram: (program) => {

@@ -19,6 +19,8 @@ export interface EnginePaths {
 
 /** Per-converter settings, read when the converter creates its compiler host. */
 export interface ConverterSettings {
+  /** The notebook folder: where the converter's own files (__tslab__.ts, __prev__.d.ts) live. */
+  cwd: string;
   extras: BuilderExtras;
   /** Replaces the type roots the converter computes (it may add its own @types/node). */
   typeRoots: string[];
@@ -51,6 +53,8 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   const idle: TS.FileWatcher = { close: () => {} };
   patched.sys = {
     ...ts.sys,
+    // The converter takes its folder from here when it is created (not from the process).
+    getCurrentDirectory: () => settings.current?.cwd ?? ts.sys.getCurrentDirectory(),
     watchFile: (...args: Parameters<NonNullable<TS.System["watchFile"]>>) => (watching.enabled && ts.sys.watchFile ? ts.sys.watchFile(...args) : idle),
     watchDirectory: (...args: Parameters<NonNullable<TS.System["watchDirectory"]>>) => (watching.enabled && ts.sys.watchDirectory ? ts.sys.watchDirectory(...args) : idle),
   };

@@ -137,3 +137,48 @@ describe("engine in a folder with its own node_modules", () => {
     }
   });
 });
+
+describe("engine's declarations file", () => {
+  it("is parsed incrementally: a new cell's declarations are parsed, the earlier ones' syntax is reused", () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-incremental-"));
+    const declarations = path.join(cwd, "__prev__.d.ts");
+    const files: import("@tslab/typescript-for-tslab").SourceFile[] = [];
+    const engine = new Engine(loadTslab(enginePaths(), require), {
+      cwd,
+      library: null,
+      runtimeNames: [],
+      nodeTypes: nodeTypesPath(),
+      onProgram: (program) => {
+        const file = program.getSourceFile(declarations);
+        if (file && !files.includes(file)) files.push(file);
+      },
+    });
+    const cell = (code: string): string[] => {
+      const result = engine.convert(code);
+      const errors = result.diagnostics.map((d) => String(d.messageText));
+      if (errors.length === 0) engine.commit(result);
+      return errors;
+    };
+    try {
+      expect(cell("const first: number = 1;")).toEqual([]);
+      expect(cell("const second: number = first + 1;")).toEqual([]);
+      expect(cell("function third(): string { return String(second + first); }")).toEqual([]);
+      expect(cell("const wrong: number = third();")).toEqual(["Type 'string' is not assignable to type 'number'."]);
+      // By name, not by text: a reused node's positions are those of the newest file.
+      const statementOf = (file: (typeof files)[number], name: string) =>
+        file.statements.find((s) => (s as { declarationList?: { declarations: { name: { escapedText?: string } }[] } }).declarationList?.declarations[0]?.name.escapedText === name);
+      const withFirst = files.filter((f) => statementOf(f, "first"));
+      // Three files hold `first`: after cells 1, 2 and 3. The later ones reuse its statement.
+      expect(withFirst.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(withFirst.map((f) => statementOf(f, "first"))).size).toBe(1);
+      // It matches the text of the newest file, where `second` came in before it.
+      const newest = withFirst.at(-1)!;
+      const node = statementOf(newest, "first")!;
+      expect(newest.text.slice(node.pos, node.end).trim()).toBe("declare const first: number;");
+      expect(newest.text.indexOf("second")).toBeLessThan(node.pos);
+    } finally {
+      engine.close();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
