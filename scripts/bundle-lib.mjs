@@ -8,7 +8,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { rollup } from "rollup";
+import { rollup } from "@rollup/wasm-node";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const lib = path.join(root, "dist", "lib");
