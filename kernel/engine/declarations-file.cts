@@ -26,14 +26,14 @@ export class DeclarationsFile {
   constructor(readonly path: string) {}
 
   /**
-   * The parsed file for `text`: the same one while the text is the same, else from `update`
-   * (an incremental parse of the previous tree, which it may consume) or `parse`.
+   * The parsed file for `text`: the same one while the text is the same, else an incremental
+   * parse of the previous tree (which that consumes), or `parse` for the first one.
    */
-  get(text: string | undefined, parse: () => TS.SourceFile | undefined, update?: (previous: TS.SourceFile, text: string) => TS.SourceFile): TS.SourceFile | undefined {
+  get(ts: InternalTs, text: string | undefined, parse: () => TS.SourceFile | undefined): TS.SourceFile | undefined {
     if (text !== undefined && this.cached?.text === text) return this.cached.file;
     // The previous tree has its pristine statements back (restore() runs after every converter call).
     const previous = this.cached?.file;
-    const file = text !== undefined && previous && update ? update(previous, text) : parse();
+    const file = text !== undefined && previous ? reparse(ts, previous, text) : parse();
     if (file && text !== undefined) {
       this.cached = { text, file };
       this.pristine.set(file, record(file));
@@ -72,12 +72,18 @@ export class DeclarationsFile {
   }
 }
 
+/** An incremental parse, as TypeScript's language service does for an edited file. */
+function reparse(ts: InternalTs, previous: TS.SourceFile, text: string): TS.SourceFile {
+  const change = textChange(previous.text, text);
+  return ts.updateSourceFile(previous, text, ts.createTextChangeRange(ts.createTextSpan(change.start, change.oldLength), change.newLength));
+}
+
 /**
  * The one edit that turns `before` into `after`. The common end is taken first and whole: a
  * cell's declarations go in before the earlier ones, and TypeScript reuses an earlier statement
  * only if the edit ends before the statement's leading line break, which the end shares.
  */
-export function textChange(before: string, after: string): { start: number; oldLength: number; newLength: number } {
+function textChange(before: string, after: string): { start: number; oldLength: number; newLength: number } {
   const most = Math.min(before.length, after.length);
   let end = 0;
   while (end < most && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;

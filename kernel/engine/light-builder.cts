@@ -4,7 +4,7 @@
 // of a cell. Skipping that bookkeeping makes a cell several times cheaper and keeps its cost flat
 // as the notebook grows. It also adds the kernel's own root files and pre-parsed files.
 import type * as TS from "@tslab/typescript-for-tslab";
-import { textChange, type DeclarationsFile } from "./declarations-file.cjs";
+import type { DeclarationsFile } from "./declarations-file.cjs";
 import type { LibBundle } from "./lib-bundle.cjs";
 import { interruptibleTransforms } from "./interruptible.cjs";
 import type { InternalTs } from "./ts-internal.cjs";
@@ -66,13 +66,7 @@ export function lightBuilderFactory(
   }
 
   function unchangedSource(host: TS.CompilerHost, fileName: string, parse: () => TS.SourceFile | undefined): TS.SourceFile | undefined {
-    return fileName === extras.declarations.path ? extras.declarations.get(host.readFile(fileName), parse, reparse) : parse();
-  }
-
-  /** An incremental parse, as TypeScript's language service does for an edited file. */
-  function reparse(previous: TS.SourceFile, text: string): TS.SourceFile {
-    const change = textChange(previous.text, text);
-    return ts.updateSourceFile(previous, text, ts.createTextChangeRange(ts.createTextSpan(change.start, change.oldLength), change.newLength));
+    return fileName === extras.declarations.path ? extras.declarations.get(ts, host.readFile(fileName), parse) : parse();
   }
 
   /** A pinned file; for an in-memory one, only while its text is still the same. */

@@ -43,10 +43,10 @@ function toFrame(site: NodeJS.CallSite, cells: CellRegistry): Frame {
     text = "<unknown>";
   }
   const file = site.getFileName() ?? "";
+  const line = site.getLineNumber() ?? 0;
+  const column = site.getColumnNumber() ?? 0;
   const compiled = cells.get(file);
   if (compiled) {
-    const line = site.getLineNumber() ?? 0;
-    const column = site.getColumnNumber() ?? 0;
     const position = cells.toCell(compiled, line, column);
     if (position) {
       return { text: cellFrameText(site, `${compiled.label}:${position.line}:${position.column}`), cell: { compiled, position }, kernel: false };
@@ -54,8 +54,9 @@ function toFrame(site: NodeJS.CallSite, cells: CellRegistry): Frame {
     // The kernel's wrapper around the cell (the call that starts it).
     return { text: text.replace(`${file}:${line}:${column}`, compiled.label), kernel: true };
   }
-  const original = bundleFrames()?.original(file, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0);
-  if (original) text = text.replace(`${file}:${site.getLineNumber() ?? 0}:${site.getColumnNumber() ?? 0}`, original);
+  // A frame in the library's bundle names the library file it came from.
+  const original = bundleFrames()?.original(file, line, column);
+  if (original) text = text.replace(`${file}:${line}:${column}`, original);
   const kernel = file.startsWith("node:internal") || file === "node:vm" || file === GUARD_FILE || file.startsWith(KERNEL_DIR) || file.startsWith(`file://${KERNEL_DIR}`);
   return { text, kernel };
 }
