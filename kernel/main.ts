@@ -111,12 +111,17 @@ export async function startKernel(options: StartOptions): Promise<void> {
   trace("kernel modules loaded");
   const { wire } = options.wire;
   const wireReady = wire.start();
+  // A connection file the sockets cannot use ends the kernel now, not once TypeScript has loaded.
+  wireReady.catch((error: unknown) => {
+    kernelLog(`cannot open the kernel's sockets: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
   const prepared = await prepareEngine(options);
   const { engine } = prepared;
   const kernel = assembleKernel(wire, prepared);
 
   await wireReady;
-  trace("sockets bound");
+  trace("socket worker ready");
   options.wire.attach({
     request: (request) => kernel.receive(request),
     shutdown: () => {

@@ -11,6 +11,7 @@ import type { CommonJsLoader } from "../engine/cjs-loader.cjs";
 import type { PreparedState, SnapshotInputs } from "./prepare.cjs";
 import type * as Prepare from "./prepare.cjs";
 import type * as Key from "./key.cjs";
+import type * as Spawn from "../wire/spawn.cjs";
 
 function compileByHand<T>(file: string): T {
   const source = fs.readFileSync(file, "utf8");
@@ -30,6 +31,7 @@ const { CommonJsLoader: Loader } = compileByHand<{ CommonJsLoader: typeof Common
 const loader = new Loader({ provided: new Map(), builtinRequire: require });
 const { prepare, validPinnedFiles } = loader.load(path.join(here, "prepare.cjs")) as typeof Prepare;
 const { snapshotKey } = loader.load(path.join(here, "key.cjs")) as typeof Key;
+const { spawnWireWorker } = loader.load(path.join(here, "..", "wire", "spawn.cjs")) as typeof Spawn;
 const state: PreparedState = prepare(inputs, require);
 
 function traceStep(step: string): void {
@@ -53,12 +55,16 @@ function restore(): void {
   if (snapshotKey(state.inputs, state.inputs.codeDirs) !== state.key) process.exit(UNUSABLE);
   const { files, stale } = validPinnedFiles(state.pinned);
   traceStep("snapshot checked");
+  // The sockets bind while the kernel's modules load: a frontend that connected before they were
+  // bound retries only every 100–200 ms (ZeroMQ's reconnect interval), so late binding costs that.
+  const wireWorker = spawnWireWorker(connectionFile, state.inputs.wireWorker, require);
+  traceStep("socket worker started");
   // A restored process has no `import()` of its own; a script compiled now can use Node's loader.
   const importer = new vm.Script(`import(${JSON.stringify(url.pathToFileURL(state.inputs.kernelEntry).href)})`, {
     importModuleDynamically: loaderOption,
   });
   (importer.runInThisContext() as Promise<{ startFromSnapshot(options: unknown): Promise<void> }>)
-    .then((entry) => entry.startFromSnapshot({ connectionFile, tslab: state.tslab, pinnedFiles: files, stalePinnedFiles: stale }))
+    .then((entry) => entry.startFromSnapshot({ connectionFile, tslab: state.tslab, pinnedFiles: files, stalePinnedFiles: stale, wireWorker }))
     .catch((error: unknown) => {
       process.stderr.write(`[gradlab kernel] start from snapshot failed: ${error instanceof Error ? error.stack : String(error)}\n`);
       process.exit(UNUSABLE);

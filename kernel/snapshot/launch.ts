@@ -13,6 +13,7 @@ import type { SnapshotInputs } from "./prepare.cjs";
 
 const SNAPSHOT_DIR = fileURLToPath(new URL(".", import.meta.url));
 const ENGINE_DIR = fileURLToPath(new URL("../engine/", import.meta.url));
+const WIRE_DIR = fileURLToPath(new URL("../wire/", import.meta.url));
 /** Exit code of a restored process that cannot use its snapshot (see build-entry.cts). */
 export const SNAPSHOT_UNUSABLE = 75;
 
@@ -51,7 +52,9 @@ export function snapshotInputs(): SnapshotInputs {
     nodeTypes: nodeTypesPath(),
     globalDeclarations: "",
     kernelEntry: path.join(SNAPSHOT_DIR, "start.js"),
-    codeDirs: [ENGINE_DIR, SNAPSHOT_DIR],
+    wireWorker: path.join(WIRE_DIR, "worker.js"),
+    // The CommonJS code compiled into the snapshot (the wire's: spawn.cts).
+    codeDirs: [ENGINE_DIR, SNAPSHOT_DIR, WIRE_DIR],
   };
 }
 

@@ -3,6 +3,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import type { LoadedTslab } from "../engine/ts-patch.cjs";
 import { kernelLog } from "../log.js";
 import { openWire } from "../wire/early.js";
+import type { WireWorker } from "../wire/spawn.cjs";
 import { rebuildSnapshotLater, touchRestoredBlob } from "./launch.js";
 
 export interface SnapshotStart {
@@ -10,10 +11,12 @@ export interface SnapshotStart {
   tslab: LoadedTslab;
   pinnedFiles: Map<string, TS.SourceFile>;
   stalePinnedFiles: number;
+  /** Started by the restored process before this module loaded. */
+  wireWorker: WireWorker;
 }
 
 export async function startFromSnapshot(options: SnapshotStart): Promise<void> {
-  const wire = openWire(options.connectionFile);
+  const wire = openWire(options.connectionFile, options.wireWorker);
   const { startKernel } = await import("../main.js");
   await startKernel({ wire, tslab: options.tslab, pinnedFiles: options.pinnedFiles });
   touchRestoredBlob();

@@ -1,7 +1,8 @@
 // Opens the sockets before the rest of the kernel is even loaded: a frontend that tried to
 // connect too early retries only every 100 ms (ZeroMQ's reconnect interval), so binding late
 // costs up to that much on the first reply. Requests wait here until the kernel is ready.
-import { readConnectionFile } from "./connection.js";
+import { fileURLToPath } from "node:url";
+import { spawnWireWorker, type WireWorker } from "./spawn.cjs";
 import { Wire, type IncomingRequest, type WireHandlers } from "./wire.js";
 
 export interface EarlyWire {
@@ -10,11 +11,17 @@ export interface EarlyWire {
   attach(handlers: WireHandlers): void;
 }
 
-export function openWire(connectionFile: string): EarlyWire {
+/** dist/kernel/wire/worker.js */
+export function wireWorkerFile(): string {
+  return fileURLToPath(new URL("./worker.js", import.meta.url));
+}
+
+/** `started`: the worker a restored snapshot started even earlier (snapshot/build-entry.cts). */
+export function openWire(connectionFile: string, started?: WireWorker): EarlyWire {
   let handlers: WireHandlers | null = null;
   const queued: IncomingRequest[] = [];
   let shutdownAsked: boolean | null = null;
-  const wire = new Wire(readConnectionFile(connectionFile), {
+  const wire = new Wire(started ?? spawnWireWorker(connectionFile, wireWorkerFile()), {
     request: (request) => (handlers ? handlers.request(request) : queued.push(request)),
     shutdown: (restart) => {
       if (handlers) handlers.shutdown(restart);

@@ -1,12 +1,11 @@
-// Main-thread side of the wire: starts the socket worker and exchanges messages with it.
-import { randomUUID } from "node:crypto";
-import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+// Main-thread side of the wire: exchanges messages with the socket worker (started by spawn.cts).
+import { receiveMessageOnPort } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
-import type { MainCommand, ReplyChannel, WorkerConfig, WorkerEvent } from "./bridge.js";
-import type { ConnectionInfo } from "./connection.js";
+import type { MainCommand, ReplyChannel, WorkerEvent } from "./bridge.js";
 import { createMessage } from "./message.js";
 import type { JsonObject, JupyterMessage, MessageHeader } from "./message.js";
 import { kernelLogRaw } from "../log.js";
+import type { WireWorker } from "./spawn.cjs";
 
 export interface IncomingRequest {
   channel: "shell" | "control" | "stdin";
@@ -23,30 +22,18 @@ export interface WireHandlers {
 export type KernelWire = Pick<Wire, "send" | "interruptCount" | "drainQueued">;
 
 export class Wire {
-  readonly session = randomUUID();
-  private readonly interruptCounter = new Int32Array(new SharedArrayBuffer(4));
+  readonly session: string;
+  private readonly interruptCounter: Int32Array;
   private readonly port: MessagePort;
-  private readonly worker: Worker;
   private readonly ready: Promise<void>;
   private closed: (() => void) | null = null;
 
-  constructor(connection: ConnectionInfo, private readonly handlers: WireHandlers) {
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    const config: WorkerConfig = {
-      connection,
-      session: this.session,
-      interruptCounter: this.interruptCounter.buffer as SharedArrayBuffer,
-      port: channel.port2,
-    };
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), {
-      workerData: config,
-      transferList: [channel.port2],
-      // Otherwise the worker's output would join process.stderr, which cells take over.
-      stdout: true,
-      stderr: true,
-    });
-    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+  /** Takes over a started socket worker (spawn.cts), whose messages wait in its port until now. */
+  constructor({ worker, port, session, interruptCounter, failure }: WireWorker, private readonly handlers: WireHandlers) {
+    this.session = session;
+    this.interruptCounter = interruptCounter;
+    this.port = port;
+    for (const stream of [worker.stdout, worker.stderr]) {
       stream.setEncoding("utf8");
       stream.on("data", (text: string) => kernelLogRaw(text));
     }
@@ -56,7 +43,7 @@ export class Wire {
         else if (event.type === "fatal") reject(new Error(`wire worker failed: ${event.error}`));
         else this.dispatch(event);
       });
-      this.worker.on("error", reject);
+      void failure.then(reject);
     });
   }
 

@@ -3,15 +3,18 @@
 // be stuck in a student's loop, and these two requests exist precisely for that case.
 import { workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
-import type { MainCommand, RequestChannel, WorkerConfig, WorkerEvent } from "./bridge.js";
-import { channelAddress } from "./connection.js";
+import type { MainCommand, RequestChannel, WorkerEvent } from "./bridge.js";
+import { channelAddress, readConnectionFile } from "./connection.js";
 import { createMessage, decodeMessage, encodeMessage, InvalidMessageError, Signer } from "./message.js";
 import type { JupyterMessage } from "./message.js";
 import { Outbox, type Outgoing } from "./outbox.js";
+import type { WorkerConfig } from "./spawn.cjs";
 
 const config = workerData as WorkerConfig;
 const port = config.port;
-const signer = new Signer(config.connection.key, config.connection.signature_scheme);
+// A connection file that cannot be used fails the worker, and with it Wire.start().
+const connection = readConnectionFile(config.connectionFile);
+const signer = new Signer(connection.key, connection.signature_scheme);
 const interruptCounter = new Int32Array(config.interruptCounter);
 
 const shell = new zmq.Router();
@@ -46,6 +49,11 @@ function post(event: WorkerEvent): void {
 
 function log(text: string): void {
   process.stderr.write(`[gradlab kernel] ${text}\n`);
+}
+
+/** Like log.ts's trace, on the main thread's clock. */
+function trace(step: string): void {
+  if (process.env.GRADLAB_TRACE) log(`${(performance.timeOrigin + performance.now() - config.traceOrigin).toFixed(1)} ms: ${step} (socket worker)`);
 }
 
 function publishStatus(state: "busy" | "idle" | "starting", parent: JupyterMessage | null): void {
@@ -128,16 +136,16 @@ port.on("message", (command: MainCommand) => {
 });
 
 async function start(): Promise<void> {
-  const info = config.connection;
   await Promise.all([
-    shell.bind(channelAddress(info, "shell")),
-    control.bind(channelAddress(info, "control")),
-    stdin.bind(channelAddress(info, "stdin")),
-    iopub.bind(channelAddress(info, "iopub")),
-    heartbeat.bind(channelAddress(info, "hb")),
+    shell.bind(channelAddress(connection, "shell")),
+    control.bind(channelAddress(connection, "control")),
+    stdin.bind(channelAddress(connection, "stdin")),
+    iopub.bind(channelAddress(connection, "iopub")),
+    heartbeat.bind(channelAddress(connection, "hb")),
   ]);
   publishStatus("starting", null);
   post({ type: "ready" });
+  trace("sockets bound");
   const loops = [receiveLoop(shell, "shell"), receiveLoop(control, "control"), receiveLoop(stdin, "stdin"), heartbeatLoop()];
   await Promise.all(loops.map((p) => p.catch((err: unknown) => {
     // Closing a socket ends its loop with an error; only report it when it is unexpected.

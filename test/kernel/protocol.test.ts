@@ -1,7 +1,12 @@
 // Wire-level behaviour: signatures, heartbeat, stdin, comms in both directions, comm_info,
 // control-channel requests and shutdown.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, outputsOf, streamText } from "./support/client.js";
+import { GRADLAB_BIN } from "./support/kernelspec.js";
 
 describe("protocol", () => {
   let kernel: KernelClient;
@@ -99,4 +104,22 @@ describe("protocol", () => {
     expect(await other.exited).toBe(0);
     await other.stop();
   });
+
+  it("ends with one clear line when the connection file cannot be used", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-bad-connection-"));
+    try {
+      const file = path.join(dir, "kernel.json");
+      writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: "k", shell_port: "not a port" }));
+      const run = spawnSync(process.execPath, [GRADLAB_BIN, "kernel", "--connection-file", file], {
+        encoding: "utf8",
+        env: { ...process.env, GRADLAB_NO_SNAPSHOT: "1" },
+        timeout: 60_000,
+      });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toContain(`cannot open the kernel's sockets: ${file}: shell_port must be an integer`);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -101,6 +101,11 @@ describe("start-up snapshot", () => {
         expect(log).toContain("restored from the snapshot");
         // gradlab.js kernel's trace when it finds the snapshot and starts a second process.
         expect(log).not.toContain("starting from the snapshot");
+        // The sockets bind while the kernel's modules load, not after (see wire/spawn.cts).
+        const step = (name: string): number => log.indexOf(`: ${name}`);
+        expect(step("socket worker started")).toBeGreaterThan(step("snapshot checked"));
+        expect(step("socket worker started")).toBeLessThan(step("kernel modules loaded"));
+        expect(step("sockets bound (socket worker)")).toBeGreaterThan(0);
         const r = await kernel.run("await tensor([1, 2, 3]).sum().item()");
         expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("6");
       } finally {
@@ -148,6 +153,22 @@ describe("start-up snapshot", () => {
         }
       } finally {
         writeFileSync(pointer, saved);
+      }
+    }, 60_000);
+
+    it("ends with one clear line when the connection file cannot be used", () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-bad-connection-"));
+      try {
+        const file = path.join(dir, "kernel.json");
+        writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: "k" }));
+        const [command, ...args] = jupyterArgv.map((a) => a.replace("{connection_file}", file));
+        const run = spawnSync(command!, args, { encoding: "utf8", env: { ...process.env, ...withSnapshot }, timeout: 60_000 });
+        expect(run.status, run.stderr).toBe(1);
+        expect(run.stderr).toContain("restored from the snapshot");
+        expect(run.stderr).toContain(`cannot open the kernel's sockets: ${file}: shell_port must be an integer`);
+        expect(run.stderr).not.toMatch(/^\s+at /m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     }, 60_000);
   });
