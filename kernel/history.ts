@@ -1,6 +1,6 @@
 // Execution history (history_request: tail, range, search), kept per user across sessions in
 // a JSON-lines file. Entries are [session, line, input] or [session, line, [input, output]].
-import { appendFile, readFileSync, writeFileSync } from "node:fs";
+import { appendFile, appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 interface Entry {
@@ -23,10 +23,20 @@ export interface HistoryQuery {
   unique?: unknown;
 }
 
+/**
+ * Lines are appended in batches: opening, writing and closing the file for every cell cost
+ * the kernel's thread more than half a millisecond per cell, which a run of quick cells
+ * feels. What is still pending when the process exits is written then.
+ */
+const WRITE_DELAY_MS = 100;
+
 export class History {
   readonly session: number;
   private readonly current: Entry[] = [];
   private readonly file: string;
+  private pending = "";
+  private flushTimer: NodeJS.Timeout | null = null;
+  private writing = false;
 
   constructor(dir: string) {
     this.file = path.join(dir, "history.jsonl");
@@ -48,9 +58,40 @@ export class History {
   add(line: number, input: string, output: string | null): void {
     const entry: Entry = { session: this.session, line, input, output };
     this.current.push(entry);
-    appendFile(this.file, JSON.stringify(entry) + "\n", () => {
-      // Losing a history line must never disturb a cell.
+    this.pending += JSON.stringify(entry) + "\n";
+    if (this.flushTimer) return;
+    if (this.current.length === 1) process.once("exit", () => this.flushNow());
+    this.flushTimer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
+    this.flushTimer.unref();
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    if (this.pending === "") return;
+    // One write at a time, so that batches land in order.
+    if (this.writing) {
+      this.flushTimer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
+      this.flushTimer.unref();
+      return;
+    }
+    const lines = this.pending;
+    this.pending = "";
+    this.writing = true;
+    appendFile(this.file, lines, () => {
+      // Losing history lines must never disturb a cell.
+      this.writing = false;
     });
+  }
+
+  /** At exit: an asynchronous write would never run. */
+  private flushNow(): void {
+    if (this.pending === "") return;
+    try {
+      appendFileSync(this.file, this.pending);
+      this.pending = "";
+    } catch {
+      // As above.
+    }
   }
 
   query(q: HistoryQuery): HistoryItem[] {
@@ -87,6 +128,7 @@ export class History {
   }
 
   private all(): Entry[] {
+    // Earlier sessions' entries come from the file, this session's from memory.
     const older: Entry[] = [];
     try {
       for (const line of readFileSync(this.file, "utf8").split("\n")) {

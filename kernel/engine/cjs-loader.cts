@@ -47,6 +47,11 @@ export class CommonJsLoader {
     return module.exports;
   }
 
+  /** Every module this loader evaluated, by absolute file path. */
+  *modules(): IterableIterator<[file: string, exports: unknown]> {
+    for (const [file, module] of this.cache) yield [file, module.exports];
+  }
+
   private require(id: string, from: string): unknown {
     const provided = this.options.provided.get(id);
     if (provided !== undefined) return provided;

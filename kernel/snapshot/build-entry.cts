@@ -34,6 +34,26 @@ const { snapshotKey } = loader.load(path.join(here, "key.cjs")) as typeof Key;
 const { spawnWireWorker } = loader.load(path.join(here, "..", "wire", "spawn.cjs")) as typeof Spawn;
 const state: PreparedState = prepare(inputs, require);
 
+/**
+ * The kernel's ES modules import the engine's CommonJS files (engine.cjs, …) through Node's
+ * require, which would load and compile second copies from disk. Listed in require's cache,
+ * the snapshot's own copies are used instead: already compiled, warmed up by the snapshot's
+ * cells, and the same instances that built the pinned declaration files.
+ */
+function shareWithRequire(modules: Iterable<[string, unknown]>): number {
+  const Module = require("node:module") as unknown as { new (id: string): NodeJS.Module; _cache: Record<string, NodeJS.Module> };
+  let shared = 0;
+  for (const [file, exports] of modules) {
+    const module = new Module(file);
+    module.filename = file;
+    module.exports = exports;
+    module.loaded = true;
+    Module._cache[file] = module;
+    shared++;
+  }
+  return shared;
+}
+
 function traceStep(step: string): void {
   if (process.env.GRADLAB_TRACE) process.stderr.write(`[gradlab kernel] ${performance.now().toFixed(1)} ms: ${step}\n`);
 }
@@ -59,6 +79,7 @@ function restore(): void {
   // bound retries only every 100–200 ms (ZeroMQ's reconnect interval), so late binding costs that.
   const wireWorker = spawnWireWorker(connectionFile, state.inputs.wireWorker, require);
   traceStep("socket worker started");
+  traceStep(`${shareWithRequire(loader.modules())} CommonJS modules shared with require`);
   // A restored process has no `import()` of its own; a script compiled now can use Node's loader.
   const importer = new vm.Script(`import(${JSON.stringify(url.pathToFileURL(state.inputs.kernelEntry).href)})`, {
     importModuleDynamically: loaderOption,

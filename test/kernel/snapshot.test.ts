@@ -106,6 +106,8 @@ describe("start-up snapshot", () => {
         expect(step("socket worker started")).toBeGreaterThan(step("snapshot checked"));
         expect(step("socket worker started")).toBeLessThan(step("kernel modules loaded"));
         expect(step("sockets bound (socket worker)")).toBeGreaterThan(0);
+        // The kernel's imports of engine.cjs & co. get the snapshot's compiled copies.
+        expect(Number(/(\d+) CommonJS modules shared with require/.exec(log)?.[1])).toBeGreaterThanOrEqual(8);
         const r = await kernel.run("await tensor([1, 2, 3]).sum().item()");
         expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("6");
       } finally {
