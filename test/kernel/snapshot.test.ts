@@ -11,6 +11,7 @@ import { kernelArgv } from "../../kernel/install.js";
 
 // The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
 const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
+const { RESTORED_KERNEL_OPTIONS } = (await import(path.join(REPO, "dist/kernel/snapshot/launch.js"))) as typeof import("../../kernel/snapshot/launch.js");
 
 const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-snapshot-test-"));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -68,6 +69,8 @@ describe("start-up snapshot", () => {
       expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
       expect(streamText(r)).toContain("6");
       expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("[ 3 ]");
+      const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
+      expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(RESTORED_KERNEL_OPTIONS);
       const typeError = await kernel.run("const n: number = 'x';");
       expect(typeError.reply.content.ename).toBe("TSError");
       const thrown = await kernel.run("function boom() { throw new Error('x'); }\nboom();");
@@ -110,6 +113,8 @@ describe("start-up snapshot", () => {
         expect(Number(/(\d+) CommonJS modules shared with require/.exec(log)?.[1])).toBeGreaterThanOrEqual(8);
         const r = await kernel.run("await tensor([1, 2, 3]).sum().item()");
         expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("6");
+        const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
+        expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(RESTORED_KERNEL_OPTIONS);
       } finally {
         await kernel.stop();
       }
