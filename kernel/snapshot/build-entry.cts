@@ -87,9 +87,23 @@ function restore(): void {
   (importer.runInThisContext() as Promise<{ startFromSnapshot(options: unknown): Promise<void> }>)
     .then((entry) => entry.startFromSnapshot({ connectionFile, tslab: state.tslab, pinnedFiles: files, stalePinnedFiles: stale, wireWorker }))
     .catch((error: unknown) => {
-      process.stderr.write(`[gradlab kernel] start from snapshot failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(UNUSABLE);
+      const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+      process.stderr.write(`[gradlab kernel] start from snapshot failed: ${text}\n`);
+      exitWithSocketsClosed(wireWorker, UNUSABLE);
     });
+}
+
+/**
+ * Exit code 75 must reach the launcher, which then starts the kernel normally; exiting while the
+ * worker's sockets are open can end in an abort inside ZeroMQ's teardown instead.
+ */
+function exitWithSocketsClosed({ port }: Spawn.WireWorker, code: number): void {
+  process.exitCode = code;
+  port.on("message", (event: { type?: string }) => {
+    if (event.type === "closed" || event.type === "fatal") process.exit(code);
+  });
+  port.postMessage({ type: "close" });
+  setTimeout(() => process.exit(code), 2000).unref();
 }
 
 v8.startupSnapshot.setDeserializeMainFunction(restore);

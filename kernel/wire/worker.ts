@@ -124,6 +124,8 @@ async function heartbeatLoop(): Promise<void> {
 }
 
 async function close(): Promise<void> {
+  // Closing a socket while it is still binding leaves ZeroMQ's teardown to abort the process.
+  await binding.catch(() => undefined);
   outbox.flush();
   await Promise.all(sendChains.values());
   for (const socket of [shell, control, stdin, iopub, heartbeat]) socket.close();
@@ -135,14 +137,17 @@ port.on("message", (command: MainCommand) => {
   else if (command.type === "close") void close();
 });
 
+let binding: Promise<unknown> = Promise.resolve();
+
 async function start(): Promise<void> {
-  await Promise.all([
+  binding = Promise.all([
     shell.bind(channelAddress(connection, "shell")),
     control.bind(channelAddress(connection, "control")),
     stdin.bind(channelAddress(connection, "stdin")),
     iopub.bind(channelAddress(connection, "iopub")),
     heartbeat.bind(channelAddress(connection, "hb")),
   ]);
+  await binding;
   publishStatus("starting", null);
   post({ type: "ready" });
   trace("sockets bound");

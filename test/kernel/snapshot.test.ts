@@ -1,12 +1,13 @@
 // The start-up snapshot: built per user into their cache folder, used by the next kernel start,
 // and a kernel restored from it behaves like one started normally.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KernelClient, outputsOf, streamText } from "./support/client.js";
 import { GRADLAB_BIN, REPO } from "./support/kernelspec.js";
+import { freePort } from "../helpers/net.js";
 import { kernelArgv } from "../../kernel/install.js";
 
 // The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
@@ -88,6 +89,30 @@ describe("start-up snapshot", () => {
       await kernel.stop();
     }
   }, 60_000);
+
+  it("a restored process whose kernel cannot start exits with the code that makes the launcher start it normally", async () => {
+    // A copy of the package whose kernel entry cannot load (as after a broken update).
+    const root = mkdtempSync(path.join(os.tmpdir(), "gradlab-broken-copy-"));
+    try {
+      const copy = path.join(root, "gradlab");
+      for (const part of ["bin", "dist", "package.json"]) cpSync(path.join(REPO, part), path.join(copy, part), { recursive: true });
+      symlinkSync(path.join(REPO, "node_modules"), path.join(copy, "node_modules"));
+      const env = { ...process.env, ...withSnapshot, GRADLAB_CACHE_DIR: path.join(root, "cache") };
+      const built = spawnSync(process.execPath, [path.join(copy, "bin", "gradlab.js"), "snapshot"], { env, encoding: "utf8" });
+      expect(built.status, built.stderr).toBe(0);
+      const blob = /Built the start-up snapshot: (.*\.blob)/.exec(built.stdout)![1]!;
+      rmSync(path.join(copy, "dist", "kernel", "main.js"));
+      const ports = { shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort() };
+      const connection = path.join(root, "kernel.json");
+      writeFileSync(connection, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: "k", signature_scheme: "hmac-sha256", ...ports }));
+      const run = spawnSync(process.execPath, [...RESTORED_KERNEL_OPTIONS, "--snapshot-blob", blob, connection], { env, encoding: "utf8", timeout: 30_000 });
+      expect(run.stderr).toContain("start from snapshot failed: Error: Cannot find module");
+      // Not an abort in ZeroMQ's teardown: the socket worker had started and was binding.
+      expect(run.status, run.stderr).toBe(75);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   describe.runIf(process.platform !== "win32")("what Jupyter runs (kernel.json: bin/gradlab-kernel.sh)", () => {
     const jupyterArgv = kernelArgv(path.dirname(GRADLAB_BIN), installId());
