@@ -20,8 +20,11 @@ if [ -z "$GRADLAB_NO_SNAPSHOT" ]; then
   pointer=$cache/kernel-$id.launch
   if [ -f "$pointer" ] && { IFS= read -r built_by && IFS= read -r blob; } < "$pointer" &&
     [ "$built_by" = "$node" ] && [ -f "$blob" ]; then
-    # The options of RESTORED_KERNEL_OPTIONS in kernel/snapshot/launch.ts (why: see there).
-    "$node" --v8-pool-size=1 --snapshot-blob "$blob" "$connection"
+    # The options of restoredKernelOptions() in kernel/snapshot/launch.ts (why: see there).
+    pool=
+    cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 4)
+    if [ "$cores" -le 2 ] 2>/dev/null; then pool=--v8-pool-size=1; fi
+    "$node" $pool --snapshot-blob "$blob" "$connection"
     code=$?
     # 75: the snapshot holds other code than what is installed now (build-entry.cts);
     # 14: Node cannot load it (another Node version). Either way nothing has run yet.

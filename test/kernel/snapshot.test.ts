@@ -12,7 +12,7 @@ import { kernelArgv } from "../../kernel/install.js";
 
 // The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
 const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
-const { RESTORED_KERNEL_OPTIONS } = (await import(path.join(REPO, "dist/kernel/snapshot/launch.js"))) as typeof import("../../kernel/snapshot/launch.js");
+const { restoredKernelOptions } = (await import(path.join(REPO, "dist/kernel/snapshot/launch.js"))) as typeof import("../../kernel/snapshot/launch.js");
 
 const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-snapshot-test-"));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -71,7 +71,7 @@ describe("start-up snapshot", () => {
       expect(streamText(r)).toContain("6");
       expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("[ 3 ]");
       const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
-      expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(RESTORED_KERNEL_OPTIONS);
+      expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredKernelOptions());
       const typeError = await kernel.run("const n: number = 'x';");
       expect(typeError.reply.content.ename).toBe("TSError");
       const thrown = await kernel.run("function boom() { throw new Error('x'); }\nboom();");
@@ -90,6 +90,12 @@ describe("start-up snapshot", () => {
     }
   }, 60_000);
 
+  it("gives a restored kernel one V8 background thread only on machines with two cores or fewer", () => {
+    expect(restoredKernelOptions(1)).toEqual(["--v8-pool-size=1"]);
+    expect(restoredKernelOptions(2)).toEqual(["--v8-pool-size=1"]);
+    expect(restoredKernelOptions(4)).toEqual([]);
+  });
+
   it("a restored process whose kernel cannot start exits with the code that makes the launcher start it normally", async () => {
     // A copy of the package whose kernel entry cannot load (as after a broken update).
     const root = mkdtempSync(path.join(os.tmpdir(), "gradlab-broken-copy-"));
@@ -105,7 +111,7 @@ describe("start-up snapshot", () => {
       const ports = { shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort() };
       const connection = path.join(root, "kernel.json");
       writeFileSync(connection, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: "k", signature_scheme: "hmac-sha256", ...ports }));
-      const run = spawnSync(process.execPath, [...RESTORED_KERNEL_OPTIONS, "--snapshot-blob", blob, connection], { env, encoding: "utf8", timeout: 30_000 });
+      const run = spawnSync(process.execPath, [...restoredKernelOptions(), "--snapshot-blob", blob, connection], { env, encoding: "utf8", timeout: 30_000 });
       expect(run.stderr).toContain("start from snapshot failed: Error: Cannot find module");
       // Not an abort in ZeroMQ's teardown: the socket worker had started and was binding.
       expect(run.status, run.stderr).toBe(75);
@@ -139,7 +145,7 @@ describe("start-up snapshot", () => {
         const r = await kernel.run("await tensor([1, 2, 3]).sum().item()");
         expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("6");
         const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
-        expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(RESTORED_KERNEL_OPTIONS);
+        expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredKernelOptions());
       } finally {
         await kernel.stop();
       }
