@@ -1,9 +1,9 @@
 // Stack traces that point at cells: frames in compiled cells are rewritten to `In[5]:2:9` (cell
 // line and column) for every error, including `err.stack` read by user code; frames of the
 // kernel itself are left out of the tracebacks it reports.
-import { fileURLToPath } from "node:url";
 import type { CellPosition, CellRegistry, CompiledCell } from "./cells.js";
 import { GUARD_FILE } from "./guard.js";
+import { KERNEL_DIR } from "../kernel-dir.js";
 import { bundleFrames } from "../library-modules.js";
 
 export interface Frame {
@@ -13,8 +13,6 @@ export interface Frame {
   kernel: boolean;
 }
 
-// dist/kernel/ (this file is dist/kernel/exec/stack.js).
-const KERNEL_DIR = fileURLToPath(new URL("../", import.meta.url));
 const framesOf = new WeakMap<object, Frame[]>();
 
 export function installStackMapping(cells: CellRegistry): void {

@@ -12,6 +12,7 @@ import type { PreparedState, SnapshotInputs } from "./prepare.cjs";
 import type * as Prepare from "./prepare.cjs";
 import type * as Key from "./key.cjs";
 import type * as Spawn from "../wire/spawn.cjs";
+import type * as KernelBundle from "./kernel-bundle.cjs";
 
 function compileByHand<T>(file: string): T {
   const source = fs.readFileSync(file, "utf8");
@@ -32,6 +33,7 @@ const loader = new Loader({ provided: new Map(), builtinRequire: require });
 const { prepare, validPinnedFiles } = loader.load(path.join(here, "prepare.cjs")) as typeof Prepare;
 const { snapshotKey } = loader.load(path.join(here, "key.cjs")) as typeof Key;
 const { spawnWireWorker } = loader.load(path.join(here, "..", "wire", "spawn.cjs")) as typeof Spawn;
+const { currentKernelBundle } = loader.load(path.join(here, "kernel-bundle.cjs")) as typeof KernelBundle;
 const state: PreparedState = prepare(inputs, require);
 
 /**
@@ -80,8 +82,10 @@ function restore(): void {
   const wireWorker = spawnWireWorker(connectionFile, state.inputs.wireWorker, require);
   traceStep("socket worker started");
   traceStep(`${shareWithRequire(loader.modules())} CommonJS modules shared with require`);
+  const bundle = currentKernelBundle(state.inputs.kernelBundle);
+  traceStep(bundle ? "importing the kernel bundle" : "importing the kernel modules (no current bundle)");
   // A restored process has no `import()` of its own; a script compiled now can use Node's loader.
-  const importer = new vm.Script(`import(${JSON.stringify(url.pathToFileURL(state.inputs.kernelEntry).href)})`, {
+  const importer = new vm.Script(`import(${JSON.stringify(url.pathToFileURL(bundle ?? state.inputs.kernelEntry).href)})`, {
     importModuleDynamically: loaderOption,
   });
   (importer.runInThisContext() as Promise<{ startFromSnapshot(options: unknown): Promise<void> }>)

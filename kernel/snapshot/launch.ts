@@ -6,15 +6,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { enginePaths, nodeTypesPath } from "../engine-paths.js";
+import { KERNEL_DIR } from "../kernel-dir.js";
 import { kernelLog } from "../log.js";
 import { cacheDir, installId, packageRoot } from "../paths.js";
 import type { SnapshotInputs } from "./prepare.cjs";
 
-const SNAPSHOT_DIR = fileURLToPath(new URL(".", import.meta.url));
-const ENGINE_DIR = fileURLToPath(new URL("../engine/", import.meta.url));
-const WIRE_DIR = fileURLToPath(new URL("../wire/", import.meta.url));
+const SNAPSHOT_DIR = path.join(KERNEL_DIR, "snapshot") + path.sep;
+const ENGINE_DIR = path.join(KERNEL_DIR, "engine") + path.sep;
+const WIRE_DIR = path.join(KERNEL_DIR, "wire") + path.sep;
 /** Exit code of a restored process that cannot use its snapshot (see build-entry.cts). */
 export const SNAPSHOT_UNUSABLE = 75;
 
@@ -46,13 +46,14 @@ function writePointer(pointer: string, blob: string): void {
 }
 
 export function snapshotInputs(): SnapshotInputs {
-  const js = fileURLToPath(new URL("../../lib/index.js", import.meta.url));
+  const js = path.join(KERNEL_DIR, "..", "lib", "index.js");
   return {
     engine: enginePaths(),
     library: { js, dts: js.replace(/\.js$/, ".d.ts") },
     nodeTypes: nodeTypesPath(),
     globalDeclarations: "",
     kernelEntry: path.join(SNAPSHOT_DIR, "start.js"),
+    kernelBundle: path.join(KERNEL_DIR, "start-bundle.js"),
     wireWorker: path.join(WIRE_DIR, "worker.js"),
     // The CommonJS code compiled into the snapshot (the wire's: spawn.cts).
     codeDirs: [ENGINE_DIR, SNAPSHOT_DIR, WIRE_DIR],

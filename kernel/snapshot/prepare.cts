@@ -17,6 +17,8 @@ export interface SnapshotInputs {
   globalDeclarations: string;
   /** dist/kernel/snapshot/start.js, the ES module the restored process imports. */
   kernelEntry: string;
+  /** dist/kernel/start-bundle.js: the same modules in one file, imported instead when current. */
+  kernelBundle: string;
   /** dist/kernel/wire/worker.js, started by the restored process before the kernel entry. */
   wireWorker: string;
   /** Folders whose compiled code is in the snapshot (see key.cts). */

@@ -1,7 +1,8 @@
 // Opens the sockets before the rest of the kernel is even loaded: a frontend that tried to
 // connect too early retries only every 100 ms (ZeroMQ's reconnect interval), so binding late
 // costs up to that much on the first reply. Requests wait here until the kernel is ready.
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { KERNEL_DIR } from "../kernel-dir.js";
 import { spawnWireWorker, type WireWorker } from "./spawn.cjs";
 import { Wire, type IncomingRequest, type WireHandlers } from "./wire.js";
 
@@ -13,7 +14,7 @@ export interface EarlyWire {
 
 /** dist/kernel/wire/worker.js */
 export function wireWorkerFile(): string {
-  return fileURLToPath(new URL("./worker.js", import.meta.url));
+  return path.join(KERNEL_DIR, "wire", "worker.js");
 }
 
 /** `started`: the worker a restored snapshot started even earlier (snapshot/build-entry.cts). */
