@@ -12,7 +12,7 @@ import type { PreparedState, SnapshotInputs } from "./prepare.cjs";
 import type * as Prepare from "./prepare.cjs";
 import type * as Key from "./key.cjs";
 import type * as Spawn from "../wire/spawn.cjs";
-import type * as KernelBundle from "./kernel-bundle.cjs";
+import type * as Bundles from "./bundles.cjs";
 
 function compileByHand<T>(file: string): T {
   const source = fs.readFileSync(file, "utf8");
@@ -33,7 +33,7 @@ const loader = new Loader({ provided: new Map(), builtinRequire: require });
 const { prepare, validPinnedFiles } = loader.load(path.join(here, "prepare.cjs")) as typeof Prepare;
 const { snapshotKey } = loader.load(path.join(here, "key.cjs")) as typeof Key;
 const { spawnWireWorker } = loader.load(path.join(here, "..", "wire", "spawn.cjs")) as typeof Spawn;
-const { currentKernelBundle } = loader.load(path.join(here, "kernel-bundle.cjs")) as typeof KernelBundle;
+const { currentBundle } = loader.load(path.join(here, "bundles.cjs")) as typeof Bundles;
 const state: PreparedState = prepare(inputs, require);
 
 /**
@@ -79,10 +79,11 @@ function restore(): void {
   traceStep("snapshot checked");
   // The sockets bind while the kernel's modules load: a frontend that connected before they were
   // bound retries only every 100–200 ms (ZeroMQ's reconnect interval), so late binding costs that.
-  const wireWorker = spawnWireWorker(connectionFile, state.inputs.wireWorker, require);
-  traceStep("socket worker started");
+  const workerBundle = currentBundle(path.join(path.dirname(state.inputs.wireWorker), "worker-bundle.cjs"));
+  const wireWorker = spawnWireWorker(connectionFile, workerBundle ?? state.inputs.wireWorker, require);
+  traceStep(`socket worker started${workerBundle ? " (bundled)" : ""}`);
   traceStep(`${shareWithRequire(loader.modules())} CommonJS modules shared with require`);
-  const bundle = currentKernelBundle(state.inputs.kernelBundle);
+  const bundle = currentBundle(state.inputs.kernelBundle);
   traceStep(bundle ? "importing the kernel bundle" : "importing the kernel modules (no current bundle)");
   // A restored process has no `import()` of its own; a script compiled now can use Node's loader.
   const importer = new vm.Script(`import(${JSON.stringify(url.pathToFileURL(bundle ?? state.inputs.kernelEntry).href)})`, {

@@ -3,6 +3,7 @@
 // costs up to that much on the first reply. Requests wait here until the kernel is ready.
 import path from "node:path";
 import { KERNEL_DIR } from "../kernel-dir.js";
+import { currentBundle } from "../snapshot/bundles.cjs";
 import { spawnWireWorker, type WireWorker } from "./spawn.cjs";
 import { Wire, type IncomingRequest, type WireHandlers } from "./wire.js";
 
@@ -12,9 +13,9 @@ export interface EarlyWire {
   attach(handlers: WireHandlers): void;
 }
 
-/** dist/kernel/wire/worker.js */
+/** dist/kernel/wire/worker.js, or its one-file bundle when current (scripts/bundle-kernel.mjs). */
 export function wireWorkerFile(): string {
-  return path.join(KERNEL_DIR, "wire", "worker.js");
+  return currentBundle(path.join(KERNEL_DIR, "wire", "worker-bundle.cjs")) ?? path.join(KERNEL_DIR, "wire", "worker.js");
 }
 
 /** `started`: the worker a restored snapshot started even earlier (snapshot/build-entry.cts). */

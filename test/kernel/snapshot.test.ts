@@ -137,10 +137,12 @@ describe("start-up snapshot", () => {
         expect(log).toContain("restored from the snapshot");
         // gradlab.js kernel's trace when it finds the snapshot and starts a second process.
         expect(log).not.toContain("starting from the snapshot");
-        // The kernel's ES modules come from one file (scripts/bundle-kernel.mjs), built by npm test.
+        // The kernel's and the socket worker's ES modules come from one file each
+        // (scripts/bundle-kernel.mjs), built by npm test.
         expect(log).toContain("importing the kernel bundle");
         // The sockets bind while the kernel's modules load, not after (see wire/spawn.cts).
         const step = (name: string): number => log.indexOf(`: ${name}`);
+        expect(log).toContain("socket worker started (bundled)");
         expect(step("socket worker started")).toBeGreaterThan(step("snapshot checked"));
         expect(step("socket worker started")).toBeLessThan(step("kernel modules loaded"));
         expect(step("sockets bound (socket worker)")).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
-// The restored kernel imports dist/kernel/start-bundle.js only when it was built from the kernel
-// modules now on disk (kernel/snapshot/kernel-bundle.cts).
+// The kernel's bundles (dist/kernel/start-bundle.js, dist/kernel/wire/worker-bundle.cjs) are
+// loaded only when they were built from the modules now on disk (kernel/snapshot/bundles.cts).
 import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -9,7 +9,7 @@ import { REPO } from "./support/kernelspec.js";
 
 // The compiled copy: vitest does not load .cts sources.
 const require = createRequire(import.meta.url);
-const { currentKernelBundle } = require(path.join(REPO, "dist/kernel/snapshot/kernel-bundle.cjs")) as typeof import("../../kernel/snapshot/kernel-bundle.cjs");
+const { currentBundle } = require(path.join(REPO, "dist/kernel/snapshot/bundles.cjs")) as typeof import("../../kernel/snapshot/bundles.cjs");
 
 let dir = "";
 let bundle = "";
@@ -28,31 +28,37 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("kernel bundle", () => {
+describe("kernel bundles", () => {
   it("is used when every module it was built from is unchanged", () => {
-    expect(currentKernelBundle(bundle)).toBe(bundle);
+    expect(currentBundle(bundle)).toBe(bundle);
   });
 
   it("is not used once a module was rebuilt, even to the same size", () => {
     const later = new Date(Date.now() + 5000);
     utimesSync(path.join(dir, "exec", "stack.js"), later, later);
-    expect(currentKernelBundle(bundle)).toBeNull();
+    expect(currentBundle(bundle)).toBeNull();
   });
 
   it("is not used when a module was edited or removed", () => {
     writeFileSync(path.join(dir, "main.js"), "export const a = 10;\n");
-    expect(currentKernelBundle(bundle)).toBeNull();
+    expect(currentBundle(bundle)).toBeNull();
   });
 
   it("is not used without its list of inputs, with a corrupt one, or when the bundle is missing", () => {
     writeFileSync(path.join(dir, "start-bundle.inputs.json"), "{ not json");
-    expect(currentKernelBundle(bundle)).toBeNull();
+    expect(currentBundle(bundle)).toBeNull();
     rmSync(path.join(dir, "start-bundle.inputs.json"));
-    expect(currentKernelBundle(bundle)).toBeNull();
+    expect(currentBundle(bundle)).toBeNull();
+  });
+
+  it("lists its inputs next to it for either kind of bundle (x.js or x.cjs → x.inputs.json)", () => {
+    const cjs = path.join(dir, "start-bundle.cjs");
+    writeFileSync(cjs, "exports.a = 1;\n");
+    expect(currentBundle(cjs)).toBe(cjs);
   });
 
   it("is not used when the bundle itself is gone", () => {
     rmSync(bundle);
-    expect(currentKernelBundle(bundle)).toBeNull();
+    expect(currentBundle(bundle)).toBeNull();
   });
 });
