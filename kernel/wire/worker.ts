@@ -129,6 +129,9 @@ async function close(): Promise<void> {
   outbox.flush();
   await Promise.all(sendChains.values());
   for (const socket of [shell, control, stdin, iopub, heartbeat]) socket.close();
+  // The main thread exits on "closed"; a receive still pending in ZeroMQ when the worker is torn
+  // down can abort the process instead, so the loops end first (closing ends them at once).
+  await Promise.race([receiving, new Promise((resolve) => setTimeout(resolve, 500))]);
   post({ type: "closed" });
 }
 
@@ -138,6 +141,7 @@ port.on("message", (command: MainCommand) => {
 });
 
 let binding: Promise<unknown> = Promise.resolve();
+let receiving: Promise<unknown> = Promise.resolve();
 
 async function start(): Promise<void> {
   binding = Promise.all([
@@ -152,6 +156,7 @@ async function start(): Promise<void> {
   post({ type: "ready" });
   trace("sockets bound");
   const loops = [receiveLoop(shell, "shell"), receiveLoop(control, "control"), receiveLoop(stdin, "stdin"), heartbeatLoop()];
+  receiving = Promise.allSettled(loops);
   await Promise.all(loops.map((p) => p.catch((err: unknown) => {
     // Closing a socket ends its loop with an error; only report it when it is unexpected.
     if (!(err instanceof Error && /closed|terminated/i.test(err.message))) throw err;
