@@ -19,8 +19,8 @@ describe("history", () => {
     const history = new History(dir);
     for (let i = 1; i <= 200; i++) history.add(i, `cell ${i}`, null);
     expect(existsSync(path.join(dir, "history.jsonl"))).toBe(false);
-    for (let i = 0; i < 50 && !existsSync(path.join(dir, "history.jsonl")); i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 50));
+    const file = path.join(dir, "history.jsonl");
+    for (let i = 0; i < 100 && !(existsSync(file) && readFileSync(file, "utf8").includes("cell 200\"")); i++) await new Promise((r) => setTimeout(r, 20));
     expect(lines().map((e) => e.input)).toEqual(Array.from({ length: 200 }, (_, i) => `cell ${i + 1}`));
   });
 
@@ -38,7 +38,9 @@ describe("history", () => {
     const first = new History(dir);
     first.add(1, "a = 1", null);
     first.add(2, "a + 1", "2");
-    for (let i = 0; i < 50 && !existsSync(path.join(dir, "history.jsonl")); i++) await new Promise((r) => setTimeout(r, 20));
+    // The file may exist before the batch is in it: wait for the content.
+    const written = () => (existsSync(path.join(dir, "history.jsonl")) ? readFileSync(path.join(dir, "history.jsonl"), "utf8") : "");
+    for (let i = 0; i < 100 && !written().includes("a + 1"); i++) await new Promise((r) => setTimeout(r, 20));
     const second = new History(dir);
     second.add(1, "b = 2", null);
     expect(second.session).toBe(first.session + 1);
