@@ -89,7 +89,11 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
   return { inputs, key: snapshotKey(inputs, inputs.codeDirs), tslab, pinned };
 }
 
-/** The pinned files that did not change on disk since the snapshot was built. */
+/**
+ * The pinned files that did not change on disk since the snapshot was built. A file rewritten
+ * with the same text (every `tsc` run rewrites dist/lib's declarations) is unchanged: its
+ * date differs, so its text is compared.
+ */
 export function validPinnedFiles(pinned: Map<string, PinnedFile>): { files: Map<string, TS.SourceFile>; stale: number } {
   const files = new Map<string, TS.SourceFile>();
   let stale = 0;
@@ -100,7 +104,7 @@ export function validPinnedFiles(pinned: Map<string, PinnedFile>): { files: Map<
     }
     try {
       const stat = fs.statSync(name);
-      if (stat.mtimeMs === entry.mtimeMs && stat.size === entry.size) {
+      if (stat.size === entry.size && (stat.mtimeMs === entry.mtimeMs || fs.readFileSync(name, "utf8") === entry.file.text)) {
         files.set(name, entry.file);
         continue;
       }
