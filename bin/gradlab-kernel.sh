@@ -16,15 +16,18 @@ if [ -z "$GRADLAB_NO_SNAPSHOT" ]; then
   elif [ -n "$XDG_CACHE_HOME" ]; then cache=$XDG_CACHE_HOME/gradlab
   else cache=$HOME/.cache/gradlab
   fi
-  # Written next to each new snapshot: the Node that built it, then the blob.
+  # Written next to each new snapshot: the Node that built it, the blob, and the V8 flags it was
+  # built with (kernel/v8-flags.ts), which restoring it needs too. An older pointer has no flags.
   pointer=$cache/kernel-$id.launch
-  if [ -f "$pointer" ] && { IFS= read -r built_by && IFS= read -r blob; } < "$pointer" &&
+  flags=
+  if [ -f "$pointer" ] && { IFS= read -r built_by && IFS= read -r blob && { IFS= read -r flags || true; }; } < "$pointer" &&
     [ "$built_by" = "$node" ] && [ -f "$blob" ]; then
     # The options of restoredKernelOptions() in kernel/snapshot/launch.ts (why: see there).
     pool=
     cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 4)
     if [ "$cores" -le 2 ] 2>/dev/null; then pool=--v8-pool-size=1; fi
-    "$node" $pool --snapshot-blob "$blob" "$connection"
+    # shellcheck disable=SC2086 # $pool and $flags are lists of options
+    "$node" $pool $flags --snapshot-blob "$blob" "$connection"
     code=$?
     # 75: the snapshot holds other code than what is installed now (build-entry.cts);
     # 14: Node cannot load it (another Node version). Either way nothing has run yet.

@@ -4,6 +4,7 @@ import path from "node:path";
 import { install, type InstallTarget } from "./install.js";
 import { trace } from "./log.js";
 import { installId, packageRoot } from "./paths.js";
+import { applyKernelV8Flags } from "./v8-flags.js";
 
 const USAGE = `usage:
   gradlab install [--user | --sys-prefix | --prefix DIR]   write the Jupyter kernelspec "gradlab"
@@ -81,8 +82,10 @@ async function runKernel(args: string[]): Promise<number> {
   if (snapshots && blob) {
     trace("starting from the snapshot");
     const code = await snapshots.runFromSnapshot(blob, connectionFile);
-    if (code !== snapshots.SNAPSHOT_UNUSABLE) return code;
+    // Either way nothing has run yet: start normally (and the snapshot is rebuilt).
+    if (code !== snapshots.SNAPSHOT_UNUSABLE && code !== snapshots.SNAPSHOT_REFUSED) return code;
   }
+  applyKernelV8Flags();
   const { openWire } = await import("./wire/early.js");
   const wire = openWire(connectionFile);
   const { startKernel } = await import("./main.js");

@@ -10,6 +10,7 @@ import { enginePaths, nodeTypesPath } from "../engine-paths.js";
 import { KERNEL_DIR } from "../kernel-dir.js";
 import { kernelLog } from "../log.js";
 import { cacheDir, installId, packageRoot } from "../paths.js";
+import { KERNEL_V8_FLAGS } from "../v8-flags.js";
 import type { SnapshotInputs } from "./prepare.cjs";
 
 const SNAPSHOT_DIR = path.join(KERNEL_DIR, "snapshot") + path.sep;
@@ -17,10 +18,13 @@ const ENGINE_DIR = path.join(KERNEL_DIR, "engine") + path.sep;
 const WIRE_DIR = path.join(KERNEL_DIR, "wire") + path.sep;
 /** Exit code of a restored process that cannot use its snapshot (see build-entry.cts). */
 export const SNAPSHOT_UNUSABLE = 75;
+/** Node's exit code for a blob it cannot load: another Node version, or other V8 flags. */
+export const SNAPSHOT_REFUSED = 14;
+
 
 interface SnapshotFiles {
   blob: string;
-  /** For bin/gradlab-kernel.sh: the Node that built the blob, and the blob (see writePointer). */
+  /** For bin/gradlab-kernel.sh: the Node that built the blob, the blob and its V8 flags (see writePointer). */
   pointer: string;
   lock: string;
   /** Written when a build fails, so that kernels do not retry it at every start. */
@@ -36,13 +40,29 @@ function files(): SnapshotFiles {
 }
 
 /**
- * Tells bin/gradlab-kernel.sh which blob to start, and for which Node: the script cannot
- * compute the blob's name (it has Node's version in it) without starting Node.
+ * Tells bin/gradlab-kernel.sh which blob to start, for which Node, and with which V8 flags: the
+ * script cannot compute the blob's name (it has Node's version in it) without starting Node.
  */
 function writePointer(pointer: string, blob: string): void {
   const partial = `${pointer}.${process.pid}.partial`;
-  writeFileSync(partial, `${process.execPath}\n${blob}\n`);
+  writeFileSync(partial, `${process.execPath}\n${blob}\n${KERNEL_V8_FLAGS.join(" ")}\n`);
   renameSync(partial, pointer);
+}
+
+/**
+ * The V8 flags `blob` was built with, as its pointer records them. A blob the pointer does not
+ * name was built by this code (the flags are this code's); a pointer from before flags were
+ * recorded has no third line (that blob was built without any).
+ */
+export function builtWithFlags(blob: string, pointer = files().pointer): readonly string[] {
+  let lines: string[];
+  try {
+    lines = readFileSync(pointer, "utf8").split("\n");
+  } catch {
+    return KERNEL_V8_FLAGS;
+  }
+  if (lines[1] !== blob) return KERNEL_V8_FLAGS;
+  return (lines[2] ?? "").split(" ").filter(Boolean);
 }
 
 export function snapshotInputs(): SnapshotInputs {
@@ -135,7 +155,7 @@ export function restoredKernelOptions(cores = availableParallelism()): string[] 
 
 /** Runs the kernel in a process restored from `blob`; resolves with its exit code. */
 export function runFromSnapshot(blob: string, connectionFile: string): Promise<number> {
-  const child = spawn(process.execPath, [...restoredKernelOptions(), "--snapshot-blob", blob, connectionFile], { stdio: "inherit" });
+  const child = spawn(process.execPath, [...restoredKernelOptions(), ...builtWithFlags(blob), "--snapshot-blob", blob, connectionFile], { stdio: "inherit" });
   // Jupyter signals this process; the kernel is the child.
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, forward(signal));
@@ -160,7 +180,7 @@ export function buildSnapshot(globalDeclarations: string): { ok: boolean; messag
     // Node runs a snapshot entry without `exports`, which TypeScript's CommonJS output touches.
     const entry = `${blob}.${process.pid}.entry.cjs`;
     writeFileSync(entry, `var exports = {};\n${readFileSync(path.join(SNAPSHOT_DIR, "build-entry.cjs"), "utf8")}`);
-    const result = spawnSyncNode(["--snapshot-blob", partial, "--build-snapshot", entry], {
+    const result = spawnSyncNode([...KERNEL_V8_FLAGS, "--snapshot-blob", partial, "--build-snapshot", entry], {
       GRADLAB_SNAPSHOT_INPUTS: JSON.stringify(inputs),
       GRADLAB_SNAPSHOT_DIR: SNAPSHOT_DIR,
     });

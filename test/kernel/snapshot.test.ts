@@ -12,7 +12,10 @@ import { kernelArgv } from "../../kernel/install.js";
 
 // The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
 const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
-const { restoredKernelOptions } = (await import(path.join(REPO, "dist/kernel/snapshot/launch.js"))) as typeof import("../../kernel/snapshot/launch.js");
+const { restoredKernelOptions, builtWithFlags } = (await import(path.join(REPO, "dist/kernel/snapshot/launch.js"))) as typeof import("../../kernel/snapshot/launch.js");
+const { KERNEL_V8_FLAGS } = (await import(path.join(REPO, "dist/kernel/v8-flags.js"))) as typeof import("../../kernel/v8-flags.js");
+/** What a restored kernel is started with: its process options, then the blob's V8 flags. */
+const restoredArgv = (): string[] => [...restoredKernelOptions(), ...KERNEL_V8_FLAGS];
 
 const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-snapshot-test-"));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -71,7 +74,7 @@ describe("start-up snapshot", () => {
       expect(streamText(r)).toContain("6");
       expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("[ 3 ]");
       const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
-      expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredKernelOptions());
+      expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredArgv());
       const typeError = await kernel.run("const n: number = 'x';");
       expect(typeError.reply.content.ename).toBe("TSError");
       const thrown = await kernel.run("function boom() { throw new Error('x'); }\nboom();");
@@ -89,6 +92,71 @@ describe("start-up snapshot", () => {
       expect(complete.reply.content.matches).toEqual(["floor"]);
     } finally {
       await kernel.stop();
+    }
+  }, 60_000);
+
+  it("restores a blob with the V8 flags it was built with, as its pointer records them", () => {
+    const pointer = path.join(cache, `kernel-${installId()}.launch`);
+    const [, blob, flags] = readFileSync(pointer, "utf8").split("\n");
+    expect(flags).toBe(KERNEL_V8_FLAGS.join(" "));
+    expect(builtWithFlags(blob!, pointer)).toEqual(KERNEL_V8_FLAGS);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-pointer-"));
+    try {
+      const other = path.join(dir, "other.launch");
+      // A pointer written before flags were recorded: that blob was built without any.
+      writeFileSync(other, `${process.execPath}\n/cache/old.blob\n`);
+      expect(builtWithFlags("/cache/old.blob", other)).toEqual([]);
+      writeFileSync(other, `${process.execPath}\n/cache/b.blob\n--max-lazy --stack-size=900\n`);
+      expect(builtWithFlags("/cache/b.blob", other)).toEqual(["--max-lazy", "--stack-size=900"]);
+      // A blob the pointer does not name, or no pointer at all: this code built it.
+      expect(builtWithFlags("/cache/c.blob", other)).toEqual(KERNEL_V8_FLAGS);
+      expect(builtWithFlags("/cache/c.blob", path.join(dir, "missing.launch"))).toEqual(KERNEL_V8_FLAGS);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a kernel started without a snapshot runs with the same V8 flags as a restored one", async () => {
+    // V8's cached-data tag is a hash of its flags: equal tags, equal configuration.
+    const expected = spawnSync(process.execPath, [...KERNEL_V8_FLAGS, "-p", "require('node:v8').cachedDataVersionTag()"], { encoding: "utf8" }).stdout.trim();
+    const plain = spawnSync(process.execPath, ["-p", "require('node:v8').cachedDataVersionTag()"], { encoding: "utf8" }).stdout.trim();
+    expect(expected).not.toBe(plain);
+    for (const env of [{ GRADLAB_NO_SNAPSHOT: "1" }, withSnapshot]) {
+      const kernel = await KernelClient.start({ env });
+      try {
+        const r = await kernel.run("String((await import('node:v8')).cachedDataVersionTag())");
+        expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe(`'${expected}'`);
+      } finally {
+        await kernel.stop();
+      }
+    }
+  }, 60_000);
+
+  it("falls back to a normal start when Node refuses the blob, and does not end the kernel", async () => {
+    // The blob `gradlab.js kernel` finds, replaced by one of a differently configured V8 (as
+    // after an update that changed the kernel's V8 flags, before the rebuild).
+    const real = path.join(cache, blobs()[0]!);
+    const saved = `${real}.saved`;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-refused-blob-"));
+    cpSync(real, saved);
+    try {
+      writeFileSync(path.join(dir, "entry.cjs"), "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\n");
+      const built = spawnSync(process.execPath, ["--max-semi-space-size=16", "--snapshot-blob", real, "--build-snapshot", path.join(dir, "entry.cjs")], { encoding: "utf8" });
+      expect(built.status, built.stderr).toBe(0);
+      const kernel = await KernelClient.start({ env: withSnapshot });
+      try {
+        const r = await kernel.run("tensor([1, 2]).shape");
+        expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+        const log = kernel.stderr.join("");
+        expect(log).toContain("starting from the snapshot");
+        expect(log).not.toContain("restored from the snapshot");
+      } finally {
+        await kernel.stop();
+      }
+    } finally {
+      cpSync(saved, real);
+      rmSync(saved, { force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 
@@ -113,7 +181,7 @@ describe("start-up snapshot", () => {
       const ports = { shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort() };
       const connection = path.join(root, "kernel.json");
       writeFileSync(connection, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: "k", signature_scheme: "hmac-sha256", ...ports }));
-      const run = spawnSync(process.execPath, [...restoredKernelOptions(), "--snapshot-blob", blob, connection], { env, encoding: "utf8", timeout: 30_000 });
+      const run = spawnSync(process.execPath, [...restoredArgv(), "--snapshot-blob", blob, connection], { env, encoding: "utf8", timeout: 30_000 });
       expect(run.stderr).toContain("start from snapshot failed: Error: Cannot find module");
       // Not an abort in ZeroMQ's teardown: the socket worker had started and was binding.
       expect(run.status, run.stderr).toBe(75);
@@ -151,7 +219,7 @@ describe("start-up snapshot", () => {
         const r = await kernel.run("await tensor([1, 2, 3]).sum().item()");
         expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("6");
         const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
-        expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredKernelOptions());
+        expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredArgv());
       } finally {
         await kernel.stop();
       }
