@@ -2,10 +2,11 @@
 // scripts/bundle-lib.mjs, much faster to load than ~110 modules) when it was built from the
 // dist/lib now on disk, else dist/lib itself. Stack frames in the bundle are mapped back to the
 // library's own files, so tracebacks read the same either way.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { unchangedInputs } from "./snapshot/bundles.cjs";
 
 export interface LibraryModules {
   /** The module whose exports are the library (dist/lib/index.js or the bundle's index.js). */
@@ -16,30 +17,13 @@ export interface LibraryModules {
   bundleDir: string | null;
 }
 
-interface BundleInputs {
-  inputs: { file: string; size: number; mtimeMs: number }[];
-}
-
 /** `libJs` is dist/lib/index.js; the bundle is used only if none of its inputs changed since. */
 export function libraryModules(libJs: string): LibraryModules {
   const libDir = path.dirname(libJs);
   const unbundled: LibraryModules = { index: libJs, device: path.join(libDir, "backend", "webgpu", "device.js"), bundleDir: null };
   const bundleDir = path.join(path.dirname(libDir), "lib-bundle");
-  let listed: BundleInputs;
-  try {
-    listed = JSON.parse(readFileSync(path.join(bundleDir, "inputs.json"), "utf8")) as BundleInputs;
-  } catch {
-    return unbundled;
-  }
-  if (!Array.isArray(listed.inputs) || !listed.inputs.some((input) => path.resolve(bundleDir, input.file) === libJs)) return unbundled;
-  for (const input of listed.inputs) {
-    try {
-      const stat = statSync(path.resolve(bundleDir, input.file));
-      if (stat.size !== input.size || stat.mtimeMs !== input.mtimeMs) return unbundled;
-    } catch {
-      return unbundled;
-    }
-  }
+  const inputs = unchangedInputs(path.join(bundleDir, "inputs.json"), bundleDir);
+  if (!inputs?.some((input) => path.resolve(bundleDir, input.file) === libJs)) return unbundled;
   return { index: path.join(bundleDir, "index.js"), device: path.join(bundleDir, "device.js"), bundleDir };
 }
 

@@ -9,10 +9,11 @@
 //   module skips starting Node's ES module loader): it binds about 20 ms sooner.
 // Each bundle's inputs are listed next to it, written after it; a bundle is used only while none
 // of them changed (kernel/snapshot/bundles.cts), else the modules themselves are loaded.
-import { renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { rollup } from "@rollup/wasm-node";
+import { bundleInputs } from "./bundle-inputs.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const kernel = path.join(root, "dist", "kernel");
@@ -47,13 +48,7 @@ async function bundleInto(input, out, format) {
       inlineDynamicImports: true,
       paths: (id) => (path.isAbsolute(id) ? `./${path.relative(outDir, id).split(path.sep).join("/")}` : id),
     });
-    const inputs = bundle.watchFiles
-      .filter((file) => file.startsWith(kernel + path.sep) && file.endsWith(".js"))
-      .sort()
-      .map((file) => {
-        const stat = statSync(file);
-        return { file: path.relative(outDir, file).split(path.sep).join("/"), size: stat.size, mtimeMs: stat.mtimeMs };
-      });
+    const inputs = bundleInputs(bundle, kernel, outDir, (file) => file.endsWith(".js"));
     // Never an old list next to a new bundle: the list goes first, and comes back last.
     rmSync(inputsFile, { force: true });
     renameSync(staged, out);

@@ -5,10 +5,11 @@
 // rest of the library loads; the two share one instance of that module.
 // The bundle is written next to a list of its inputs, so a kernel can tell it is stale (dist/lib
 // rebuilt by `tsc` alone) and load dist/lib instead.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { rollup } from "@rollup/wasm-node";
+import { bundleInputs } from "./bundle-inputs.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const lib = path.join(root, "dist", "lib");
@@ -29,13 +30,7 @@ try {
   rmSync(staging, { recursive: true, force: true });
   // The source map lets stack traces name the library's own files (kernel/exec/stack.ts).
   await bundle.write({ dir: staging, format: "es", sourcemap: true, entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js" });
-  const inputs = bundle.watchFiles
-    .filter((file) => file.startsWith(lib + path.sep))
-    .sort()
-    .map((file) => {
-      const stat = statSync(file);
-      return { file: path.relative(out, file).split(path.sep).join("/"), size: stat.size, mtimeMs: stat.mtimeMs };
-    });
+  const inputs = bundleInputs(bundle, lib, out);
   writeFileSync(path.join(staging, "inputs.json"), JSON.stringify({ inputs }, null, 1) + "\n");
 } finally {
   await bundle.close();

@@ -21,7 +21,6 @@ export const SNAPSHOT_UNUSABLE = 75;
 /** Node's exit code for a blob it cannot load: another Node version, or other V8 flags. */
 export const SNAPSHOT_REFUSED = 14;
 
-
 interface SnapshotFiles {
   blob: string;
   /** For bin/gradlab-kernel.sh: the Node that built the blob, the blob and its V8 flags (see writePointer). */
