@@ -74,6 +74,10 @@ export class DeclarationsFile {
 
 /** An incremental parse, as TypeScript's language service does for an edited file. */
 function reparse(ts: InternalTs, previous: TS.SourceFile, text: string): TS.SourceFile {
+  // The parser checks that the file's new range fits in its parent's, so the file's link to the
+  // frozen declarations below it (see declaration-chunks.cts) is undone; it is set again once
+  // the program is built.
+  (previous as { parent?: TS.Node }).parent = undefined;
   const change = textChange(previous.text, text);
   return ts.updateSourceFile(previous, text, ts.createTextChangeRange(ts.createTextSpan(change.start, change.oldLength), change.newLength));
 }

@@ -5,6 +5,7 @@ import path = require("node:path");
 import fs = require("node:fs");
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { LoadedTslab } from "./ts-patch.cjs";
+import { DeclarationChunks, FREEZE_AT } from "./declaration-chunks.cjs";
 import { DeclarationsFile } from "./declarations-file.cjs";
 import { isComplete, type Completeness } from "./is-complete.cjs";
 import { expandShorthandProperties } from "./shorthand.cjs";
@@ -28,6 +29,11 @@ export interface EngineConfig {
   pinnedFiles?: Map<string, TS.SourceFile>;
   /** Declarations of the kernel's own globals (display, input, …), as a script .d.ts text. */
   globalDeclarations?: string;
+  /**
+   * Length of the recent declarations' text beyond which it is frozen into a file of its own
+   * (see declaration-chunks.cts); tests set it low to cross that boundary within a few cells.
+   */
+  freezeAt?: number;
   /** Sees every program the converter builds (the snapshot builder collects its files). */
   onProgram?: (program: TS.Program) => void;
 }
@@ -46,10 +52,13 @@ export class Engine {
   private latestProgram: TS.Program | null = null;
   private prevDecl: string;
   private readonly declarations: DeclarationsFile;
+  private readonly chunks: DeclarationChunks;
+  private readonly freezeAt: number;
 
   constructor(private readonly tslab: LoadedTslab, config: EngineConfig) {
     const { ts } = tslab;
     this.tsVersion = ts.version;
+    this.freezeAt = config.freezeAt ?? FREEZE_AT;
     const typeRoots = existingTypeRoots(ts, config.cwd);
     const extraRoots: string[] = [];
     if (config.nodeTypes && !typeRoots.some((root) => fs.existsSync(path.join(root, "node", "package.json")))) {
@@ -73,9 +82,10 @@ export class Engine {
     // The converter's declarations file (see declarations-file.cts).
     this.declarations = new DeclarationsFile(path.join(config.cwd, "__prev__.d.ts").replace(/\\/g, "/"));
     tslab.declarations.set(this.declarations.path, this.declarations);
+    this.chunks = new DeclarationChunks(ts, path.dirname(this.declarations.path), extraRoots, virtualFiles);
     tslab.settings.current = {
       cwd: config.cwd,
-      extras: { extraRoots, virtualFiles, pinnedFiles: config.pinnedFiles ?? new Map(), declarations: this.declarations },
+      extras: { extraRoots, virtualFiles, pinnedFiles: config.pinnedFiles ?? new Map(), declarations: this.declarations, chunks: this.chunks },
       typeRoots,
       onProgram: (program) => {
         this.latestProgram = program;
@@ -91,7 +101,10 @@ export class Engine {
       const names = this.libraryExports.map((e) => e.name).join(", ");
       virtualFiles.set(ambient, `declare module "gradlab" {\n  export { ${names} } from ${JSON.stringify(config.library.js)};\n}\n`);
     }
-    this.prevDecl = config.library ? prelude(config.library, libDts !== null, this.libraryExports) : "";
+    // The library's names are the first frozen file: the converter would otherwise reprint
+    // their import line after every cell.
+    this.prevDecl = "";
+    if (config.library) this.chunks.freeze(prelude(config.library, libDts !== null, this.libraryExports));
   }
 
   convert(src: string): ConvertResult {
@@ -104,7 +117,12 @@ export class Engine {
 
   /** Makes a converted cell's declarations visible to the following cells. */
   commit(result: ConvertResult): void {
-    if (result.declOutput !== undefined) this.prevDecl = result.declOutput;
+    if (result.declOutput === undefined) return;
+    this.prevDecl = result.declOutput;
+    if (this.prevDecl.length > this.freezeAt) {
+      this.chunks.freeze(this.prevDecl);
+      this.prevDecl = "";
+    }
   }
 
   complete(src: string, position: number): CompletionResult {

@@ -4,6 +4,7 @@
 // of a cell. Skipping that bookkeeping makes a cell several times cheaper and keeps its cost flat
 // as the notebook grows. It also adds the kernel's own root files and pre-parsed files.
 import type * as TS from "@tslab/typescript-for-tslab";
+import type { DeclarationChunks } from "./declaration-chunks.cjs";
 import type { DeclarationsFile } from "./declarations-file.cjs";
 import type { LibBundle } from "./lib-bundle.cjs";
 import { interruptibleTransforms } from "./interruptible.cjs";
@@ -18,6 +19,8 @@ export interface BuilderExtras {
   pinnedFiles: Map<string, TS.SourceFile>;
   /** The converter's declarations file (see declarations-file.cts). */
   declarations: DeclarationsFile;
+  /** Its frozen older parts (see declaration-chunks.cts). */
+  chunks: DeclarationChunks;
 }
 
 export interface LightBuilder {
@@ -142,6 +145,7 @@ export function lightBuilderFactory(
       extras.virtualFiles.set(libBundle.fileName, libBundle.text);
       program = create();
     }
+    extras.chunks.link(program, extras.declarations.path);
     // Binding the root files is all that completion and quick info need of a program at first.
     // The type checker (the costly part: it merges every global of lib, @types/node, …) is
     // created only if this program is checked or emitted.

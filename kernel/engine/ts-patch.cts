@@ -97,11 +97,23 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   }) as typeof ts.createPrinter;
 
   // The cell's top-level names, for CONVERTER_FIXES: from a parse of the cell alone, which is
-  // all that binding needs, instead of a whole program built only to read them.
+  // all that binding needs, instead of a whole program built only to read them. The converter
+  // writes the names into an `export { … }` line, so they are unescaped: the binder keys
+  // `__z` as `___z`, and tslab's `export { ___z }` failed with "Cannot find name '___z'".
   (patched as InternalTs & { gradlabCellLocals: CellLocals }).gradlabCellLocals = (fileName, text) => {
     const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     ts.bindSourceFile(file, {});
-    return (file as TS.SourceFile & { locals?: Map<string, unknown> }).locals;
+    const locals = (file as TS.SourceFile & { locals?: Map<TS.__String, unknown> }).locals;
+    return locals && new Map([...locals].map(([name, symbol]) => [ts.unescapeLeadingUnderscores(name), symbol]));
+  };
+
+  // For CONVERTER_FIXES: whether `symbol` is a top-level name of `file`, one of the earlier
+  // cells' declarations files chained below the head (see declaration-chunks.cts).
+  (patched as InternalTs & { gradlabDeclaredEarlier: DeclaredEarlier }).gradlabDeclaredEarlier = (file, head, symbol) => {
+    for (let f: TS.Node | undefined = head; f; f = f.parent) {
+      if (f === file) return (file as TS.SourceFile & { locals?: Map<TS.__String, TS.Symbol> }).locals?.get(symbol.escapedName) === symbol;
+    }
+    return false;
   };
 
   // The light builder already emits CommonJS (see light-builder.cts), so the converter's
@@ -122,6 +134,7 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
 }
 
 type CellLocals = (fileName: string, text: string) => Map<string, unknown> | undefined;
+type DeclaredEarlier = (file: TS.SourceFile, head: TS.SourceFile, symbol: TS.Symbol) => boolean;
 
 /** Speed-ups in TypeScript itself; each leaves its results unchanged. */
 const TYPESCRIPT_FIXES: SourcePatch[] = [
@@ -157,7 +170,8 @@ const TYPESCRIPT_FIXES: SourcePatch[] = [
  * declarations file to `exports.name`, including the property names of earlier cells' types:
  * `const { a: b } = obj` became `const { exports.a: b } = exports.obj`, a SyntaxError, as did
  * `{ a: 1 }` in an object literal typed by an earlier cell. Only names declared at the top
- * level of that file (earlier cells' variables, functions, classes and imports) are rewritten.
+ * level of that file or of the frozen files below it (earlier cells' variables, functions,
+ * classes and imports) are rewritten.
  */
 const CONVERTER_FIXES: SourcePatch[] = [
   {
@@ -198,6 +212,6 @@ const CONVERTER_FIXES: SourcePatch[] = [
   {
     why: "rewrite only earlier cells' top-level names, not property names",
     find: "                if (decl.getSourceFile() === declsFile) {\n                    prev = true;",
-    replace: "                if (decl.getSourceFile() === declsFile && declsFile.locals && declsFile.locals.get(_a.escapedName) === _a) {\n                    prev = true;",
+    replace: "                if (ts.gradlabDeclaredEarlier(decl.getSourceFile(), declsFile, _a)) {\n                    prev = true;",
   },
 ];

@@ -34,6 +34,20 @@ describe("cells", () => {
     expect(outputsOf(typed, "execute_result")[0]!.content.data["text/plain"]).toBe("4");
   });
 
+  it("runs cells that use names declared before the earlier declarations were frozen", async () => {
+    // One cell with more than FREEZE_AT (4 KB) of declarations: the next commit freezes them.
+    const fields = Array.from({ length: 250 }, (_, i) => `field${i}: number;`).join(" ");
+    const big = await kernel.run(`const beforeFreeze = 41;\ninterface Wide { ${fields} }\nlet shadowMe = 'old';`);
+    expect(big.reply.content.status, JSON.stringify(big.reply.content)).toBe("ok");
+    const after = await kernel.run("const bumped: number = beforeFreeze + 1;\nbumped");
+    expect(after.reply.content.status, JSON.stringify(after.reply.content)).toBe("ok");
+    expect(outputsOf(after, "execute_result")[0]!.content.data["text/plain"]).toBe("42");
+    const shadowed = await kernel.run("const shadowMe = [1, 2, 3];\nshadowMe.length + beforeFreeze");
+    expect(outputsOf(shadowed, "execute_result")[0]!.content.data["text/plain"]).toBe("44");
+    const typed = await kernel.run("const partial: Pick<Wide, 'field7'> = { field7: bumped };\npartial.field7");
+    expect(outputsOf(typed, "execute_result")[0]!.content.data["text/plain"]).toBe("42");
+  });
+
   it("preloads gradlab's names with their types, and `import from \"gradlab\"` works", async () => {
     const r = await kernel.run("const t = tensor([[1, 2], [3, 4]]);\nconsole.log(t.shape, typeof zeros, typeof ones);\nt");
     expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");

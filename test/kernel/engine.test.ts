@@ -10,16 +10,23 @@ import { REPO } from "./support/kernelspec.js";
 
 const require = createRequire(import.meta.url);
 const { Engine } = require(path.join(REPO, "dist/kernel/engine/engine.cjs")) as typeof import("../../kernel/engine/engine.cjs");
+const { FREEZE_AT } = require(path.join(REPO, "dist/kernel/engine/declaration-chunks.cjs")) as typeof import("../../kernel/engine/declaration-chunks.cjs");
 const { loadTslab } = require(path.join(REPO, "dist/kernel/engine/ts-patch.cjs")) as typeof import("../../kernel/engine/ts-patch.cjs");
 const { enginePaths, nodeTypesPath } = (await import(path.join(REPO, "dist/kernel/main.js"))) as typeof import("../../kernel/main.js");
 
-describe("engine", () => {
+// Earlier cells' declarations are frozen into files of their own once they pass a few
+// kilobytes (declaration-chunks.cts); with `freezeAt: 0` every cell's are, so each test also
+// runs with its names spread over as many files as it has cells.
+describe.each([
+  { freezeAt: undefined, label: "recent declarations in one file" },
+  { freezeAt: 0, label: "every cell's declarations frozen" },
+])("engine ($label)", ({ freezeAt }) => {
   let engine: EngineType;
   let cwd: string;
   beforeAll(() => {
     cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-test-"));
     const js = path.join(REPO, "dist/lib/index.js");
-    engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath() });
+    engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath(), freezeAt });
   });
   afterAll(() => {
     engine.close();
@@ -81,6 +88,82 @@ describe("engine", () => {
     }
     expect(cell("const total: number = v297[0]! + f298(1) + t299.k;")).toEqual([]);
     expect(cell("const bad: string = t299.k;")).toHaveLength(1);
+    // The recent declarations stay short however long the notebook: older ones were frozen.
+    const program = (engine as unknown as { latestProgram: { getSourceFiles(): { fileName: string; text: string }[] } }).latestProgram;
+    const frozen = program.getSourceFiles().filter((f) => /__prev_\d+__\.d\.ts$/.test(f.fileName));
+    expect(frozen.length).toBeGreaterThan(freezeAt === 0 ? 300 : 2);
+    const head = program.getSourceFiles().find((f) => f.fileName.endsWith("/__prev__.d.ts"))!;
+    expect(head.text.length).toBeLessThan(freezeAt === 0 ? 200 : FREEZE_AT + 200);
+  });
+
+  it("reads names that start with two underscores", () => {
+    expect(cell("const __hidden = 2;")).toEqual([]);
+    const result = engine.convert("__hidden * 3");
+    expect(result.diagnostics).toEqual([]);
+    expect(result.output).toContain("exports.__hidden * 3");
+  });
+});
+
+describe("engine with frozen declarations", () => {
+  let engine: EngineType;
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-frozen-"));
+    const js = path.join(REPO, "dist/lib/index.js");
+    engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath(), freezeAt: 0 });
+  });
+  afterAll(() => {
+    engine.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  function cell(code: string): string[] {
+    const result = engine.convert(code);
+    const errors = result.diagnostics.filter((d) => d.category === 1).map((d) => String(d.messageText));
+    if (errors.length === 0) engine.commit(result);
+    return errors;
+  }
+
+  it("keeps a value's type when its interface is redefined, and can still name that type", () => {
+    expect(cell("interface Point { x: number }")).toEqual([]);
+    expect(cell("const p: Point = { x: 1 };")).toEqual([]);
+    expect(cell("interface Point { x: number; y: number }")).toEqual([]);
+    // `p` was made without `y`: it keeps the type it was declared with.
+    expect(cell("p.y")).toEqual(["Property 'y' does not exist on type 'Point'."]);
+    // A value inferred from it is declared with the old type, named through its frozen file.
+    const copy = engine.convert("const q = p;");
+    expect(copy.diagnostics).toEqual([]);
+    expect(copy.declOutput).toMatch(/declare const q: import\("\.\/__prev_\d+__"\)\.Point;/);
+    engine.commit(copy);
+    expect(cell("const n: number = q.x;\nconst r: Point = { x: 1, y: 2 };\nconst both = [q, r];")).toEqual([]);
+    expect(cell("const m: number = both[1]!.x + r.y;")).toEqual([]);
+  });
+
+  it("reads earlier names through `exports` at run time, wherever they were declared", () => {
+    expect(cell("const early = 1;")).toEqual([]);
+    expect(cell("class Box { size = 2 }")).toEqual([]);
+    const result = engine.convert("const late = early + new Box().size + tensor([1]).size;");
+    expect(result.diagnostics).toEqual([]);
+    expect(result.output).toContain("exports.early + new exports.Box().size + exports.tensor([1]).size");
+  });
+
+  it("shadows a frozen name by meaning: a new value leaves the old type in place", () => {
+    expect(cell("const again = 1;")).toEqual([]);
+    expect(cell("const again = 'now a string';")).toEqual([]);
+    expect(cell("const upper: string = again.toUpperCase();")).toEqual([]);
+    expect(cell("class Shape { sides = 3 }\nconst tri = new Shape();")).toEqual([]);
+    expect(cell("const Shape = 5;")).toEqual([]);
+    expect(cell("const s: Shape = tri;\nconst six: number = Shape + 1;")).toEqual([]);
+  });
+
+  it("completes and describes names from frozen files", () => {
+    expect(cell("/** How many apples. */\nconst appleCount = 3;")).toEqual([]);
+    expect(cell("const other = 1;")).toEqual([]);
+    const completion = engine.complete("appl", 4);
+    expect(completion.candidates).toContain("appleCount");
+    expect(completion.start).toBe(0);
+    const info = engine.quickInfo("appleCount", 2);
+    expect((info?.documentation ?? []).map((d) => d.text).join("")).toBe("How many apples.");
+    expect((info?.displayParts ?? []).map((d) => d.text).join("")).toBe("const appleCount: 3");
   });
 });
 
