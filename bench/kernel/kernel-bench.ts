@@ -1,7 +1,8 @@
 // `npm run bench:kernel`: gradlab's kernel next to tslab's, in the same run, on the same cells.
 //   start → first `1+1` reply (process spawn to execute_reply, median of runs; gradlab from its
 //   start-up snapshot, gradlab-cold without one)
-//   `1+1` round trip (request to execute_reply, median of 200), after start-up and from cell 1000 on
+//   `1+1` round trip (request to execute_reply, median of 200), after start-up and from cell 1000 on,
+//   and of a new expression each time (`0+1`, `1+1`, …)
 //   a typed declaration cell after 300 cells (median; first vs last quarter shows flatness)
 // Results are printed and written to bench-results/kernel.json.
 import { spawnSync } from "node:child_process";
@@ -80,15 +81,19 @@ async function firstReplies(command: KernelCommand, notebook: string): Promise<n
  * Right after start-up (cells 21 to 20 + ROUND_TRIPS), and in a steady state (the same number of
  * cells from cell 1000 on), when V8 has compiled TypeScript's checker into optimized code.
  */
-async function roundTrips(command: KernelCommand, notebook: string): Promise<{ roundTripMs: number; roundTripSteadyMs: number }> {
+async function roundTrips(command: KernelCommand, notebook: string): Promise<{ roundTripMs: number; roundTripNewCellMs: number; roundTripSteadyMs: number }> {
   const client = await BenchClient.start(command, notebook);
   try {
     await client.waitForIopub();
     for (let i = 0; i < 20; i++) await client.execute("1+1");
     const trips: number[] = [];
     for (let i = 0; i < ROUND_TRIPS; i++) trips.push((await client.execute("1+1")).ms);
+    // gradlab reuses the conversion of a cell run again unchanged; a new expression each time
+    // shows the cost of converting one.
+    const fresh: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) fresh.push((await client.execute(`${i}+1`)).ms);
     const steady: number[] = [];
-    let cell = 20 + ROUND_TRIPS;
+    let cell = 20 + 2 * ROUND_TRIPS;
     try {
       for (; cell < STEADY_FROM; cell++) await client.execute("1+1");
       for (let i = 0; i < ROUND_TRIPS; i++, cell++) steady.push((await client.execute("1+1")).ms);
@@ -96,9 +101,9 @@ async function roundTrips(command: KernelCommand, notebook: string): Promise<{ r
       // tslab 1.0.22 stops answering after several hundred cells (at cell 680 on this machine):
       // its early round trips still count.
       process.stderr.write(`  ${command.name} stopped answering at cell ${cell + 1}: ${error instanceof Error ? error.message : String(error)}\n`);
-      return { roundTripMs: median(trips), roundTripSteadyMs: NaN };
+      return { roundTripMs: median(trips), roundTripNewCellMs: median(fresh), roundTripSteadyMs: NaN };
     }
-    return { roundTripMs: median(trips), roundTripSteadyMs: median(steady) };
+    return { roundTripMs: median(trips), roundTripNewCellMs: median(fresh), roundTripSteadyMs: median(steady) };
   } finally {
     await client.stop();
   }
@@ -148,8 +153,8 @@ async function phase<T>(name: string, run: () => Promise<T>, failed: T): Promise
 async function measure(command: KernelCommand, notebook: string): Promise<Record<string, number>> {
   const firstReplyMs = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), NaN);
   process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms\n`);
-  const trips = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), { roundTripMs: NaN, roundTripSteadyMs: NaN });
-  process.stderr.write(`  ${command.name}: round trip ${trips.roundTripMs.toFixed(2)} ms, from cell ${STEADY_FROM} on ${trips.roundTripSteadyMs.toFixed(2)} ms\n`);
+  const trips = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), { roundTripMs: NaN, roundTripNewCellMs: NaN, roundTripSteadyMs: NaN });
+  process.stderr.write(`  ${command.name}: round trip ${trips.roundTripMs.toFixed(2)} ms, new cells ${trips.roundTripNewCellMs.toFixed(2)} ms, from cell ${STEADY_FROM} on ${trips.roundTripSteadyMs.toFixed(2)} ms\n`);
   const typed = await phase(`${command.name} typed cells`, () => typedCells(command, notebook), { typedCellAfter300Ms: NaN, typedCellFirstQuarterMs: NaN, typedCellLastQuarterMs: NaN, typedCellP90Ms: NaN, typedCellMaxMs: NaN });
   return { firstReplyMs, ...trips, ...typed };
 }

@@ -11,6 +11,9 @@ import { isComplete, type Completeness } from "./is-complete.cjs";
 import { expandShorthandProperties } from "./shorthand.cjs";
 import type { CompletionResult, ConvertResult, Converter } from "./tslab-types.cjs";
 
+/** How many converted cells are kept for when they are run again. */
+const REUSED_RESULTS = 64;
+
 export interface LibraryFiles {
   /** Compiled entry point, e.g. /…/dist/lib/index.js. */
   js: string;
@@ -54,6 +57,8 @@ export class Engine {
   private readonly declarations: DeclarationsFile;
   private readonly chunks: DeclarationChunks;
   private readonly freezeAt: number;
+  /** Cells converted lately, by what their result depends on (see reuseKey). */
+  private readonly recent = new Map<string, ConvertResult>();
 
   constructor(private readonly tslab: LoadedTslab, config: EngineConfig) {
     const { ts } = tslab;
@@ -108,11 +113,37 @@ export class Engine {
   }
 
   convert(src: string): ConvertResult {
+    const key = this.reuseKey(src);
+    const known = key === null ? undefined : this.recent.get(key);
+    if (key !== null && known) {
+      // Most recently used last, so the oldest is the first to go.
+      this.recent.delete(key);
+      this.recent.set(key, known);
+      return known;
+    }
+    let result: ConvertResult;
     try {
-      return this.converter.convert(this.prevDecl, expandShorthandProperties(this.tslab.ts as unknown as typeof TS, src));
+      result = this.converter.convert(this.prevDecl, expandShorthandProperties(this.tslab.ts as unknown as typeof TS, src));
     } finally {
       this.declarations.restore();
     }
+    if (key !== null && !result.sideOutputs) {
+      this.recent.set(key, result);
+      const oldest = this.recent.keys().next();
+      if (this.recent.size > REUSED_RESULTS && !oldest.done) this.recent.delete(oldest.value);
+    }
+    return result;
+  }
+
+  /**
+   * A cell run again (a plot redrawn, a training step repeated) converts to the same result as
+   * long as it reads nothing that changed: the earlier cells' declarations are the same, and no
+   * file the compiler watches has changed since. Cells that import or reference files are
+   * converted anew: their own imports may have changed on disk before the watcher reports it.
+   */
+  private reuseKey(src: string): string | null {
+    if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(src)) return null;
+    return `${this.tslab.fileEvents.count}\0${this.chunks.count}\0${this.prevDecl}\0${src}`;
   }
 
   /** Makes a converted cell's declarations visible to the following cells. */

@@ -37,6 +37,8 @@ export interface LoadedTslab {
    * Off while building a start-up snapshot: a snapshot cannot contain pending watcher timers.
    */
   watching: { enabled: boolean };
+  /** Counts changes the converters' file watchers reported (a notebook's .ts module edited, a package installed). */
+  fileEvents: { count: number };
   /** Each converter's declarations file, by path (see declarations-file.cts). */
   declarations: Map<string, DeclarationsFile>;
   /** TypeScript's lib as one file, by the lib names it holds (see lib-bundle.cts). */
@@ -49,14 +51,17 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   const settings: LoadedTslab["settings"] = { current: null };
   const libBundles = new Map<string, LibBundle>();
   const watching = { enabled: true };
+  const fileEvents = { count: 0 };
   const patched: InternalTs = { ...ts };
   const idle: TS.FileWatcher = { close: () => {} };
   patched.sys = {
     ...ts.sys,
     // The converter takes its folder from here when it is created (not from the process).
     getCurrentDirectory: () => settings.current?.cwd ?? ts.sys.getCurrentDirectory(),
-    watchFile: (...args: Parameters<NonNullable<TS.System["watchFile"]>>) => (watching.enabled && ts.sys.watchFile ? ts.sys.watchFile(...args) : idle),
-    watchDirectory: (...args: Parameters<NonNullable<TS.System["watchDirectory"]>>) => (watching.enabled && ts.sys.watchDirectory ? ts.sys.watchDirectory(...args) : idle),
+    watchFile: (file, callback, interval, options) =>
+      watching.enabled && ts.sys.watchFile ? ts.sys.watchFile(file, (...event) => (fileEvents.count++, callback(...event)), interval, options) : idle,
+    watchDirectory: (directory, callback, recursive, options) =>
+      watching.enabled && ts.sys.watchDirectory ? ts.sys.watchDirectory(directory, (...event) => (fileEvents.count++, callback(...event)), recursive, options) : idle,
   };
 
   patched.createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, system: TS.System, _createProgram: unknown, reportDiagnostic?: TS.DiagnosticReporter, reportWatchStatus?: TS.WatchStatusReporter) => {
@@ -130,7 +135,7 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     builtinRequire,
   });
   const converterModule = converterLoader.load(paths.converter) as ConverterModule;
-  return { ts, converterModule, settings, watching, declarations, libBundles };
+  return { ts, converterModule, settings, watching, fileEvents, declarations, libBundles };
 }
 
 type CellLocals = (fileName: string, text: string) => Map<string, unknown> | undefined;

@@ -167,6 +167,43 @@ describe("engine with frozen declarations", () => {
   });
 });
 
+describe("engine reusing a cell's conversion when it runs again", () => {
+  it("reuses it while nothing it reads has changed: earlier declarations, watched files", async () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-reuse-"));
+    const engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: null, runtimeNames: [], nodeTypes: nodeTypesPath() });
+    const cell = (code: string) => {
+      const result = engine.convert(code);
+      if (result.diagnostics.length === 0) engine.commit(result);
+      return result;
+    };
+    try {
+      fs.writeFileSync(path.join(cwd, "helper.ts"), "export function h(x: number): number { return x + 1; }\n");
+      expect(cell('import { h } from "./helper";').diagnostics).toEqual([]);
+      const first = engine.convert("h(1) * 2");
+      expect(first.diagnostics).toEqual([]);
+      expect(engine.convert("h(1) * 2")).toBe(first);
+      // A new declaration: the same code is converted anew (it may now mean something else).
+      expect(cell("const h2 = 5;").diagnostics).toEqual([]);
+      const second = engine.convert("h(1) * 2");
+      expect(second).not.toBe(first);
+      expect(engine.convert("h(1) * 2")).toBe(second);
+      // A cell that imports is always converted anew.
+      expect(engine.convert('import { h as g } from "./helper";\ng(1)')).not.toBe(engine.convert('import { h as g } from "./helper";\ng(1)'));
+      // The module changes on disk: once the watcher reports it, the cell sees the new types.
+      fs.writeFileSync(path.join(cwd, "helper.ts"), "export function h(x: string): string { return x; }\n");
+      let after = engine.convert("h(1) * 2");
+      for (let i = 0; i < 200 && after.diagnostics.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        after = engine.convert("h(1) * 2");
+      }
+      expect(after.diagnostics.map((d) => String(d.messageText))).toContain("Argument of type 'number' is not assignable to parameter of type 'string'.");
+    } finally {
+      engine.close();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe("engine with pinned files (as restored from the start-up snapshot)", () => {
   it("takes their imports as resolved when they were pinned, without probing the disk again", () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-pinned-"));
