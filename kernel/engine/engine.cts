@@ -7,6 +7,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import type { LoadedTslab } from "./ts-patch.cjs";
 import { DeclarationChunks, FREEZE_AT } from "./declaration-chunks.cjs";
 import { DeclarationsFile } from "./declarations-file.cjs";
+import { loopChecksWanted } from "./interruptible.cjs";
 import { isComplete, type Completeness } from "./is-complete.cjs";
 import { expandShorthandProperties } from "./shorthand.cjs";
 import type { CompletionResult, ConvertResult, Converter } from "./tslab-types.cjs";
@@ -137,13 +138,14 @@ export class Engine {
 
   /**
    * A cell run again (a plot redrawn, a training step repeated) converts to the same result as
-   * long as it reads nothing that changed: the earlier cells' declarations are the same, and no
-   * file the compiler watches has changed since. Cells that import or reference files are
+   * long as it reads nothing that changed: the earlier cells' declarations are the same, no
+   * file the compiler watches has changed since, and loops still get (or still go without)
+   * interrupt checks, which depend on the backend (interruptible.cts). Cells that import or reference files are
    * converted anew: their own imports may have changed on disk before the watcher reports it.
    */
   private reuseKey(src: string): string | null {
     if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(src)) return null;
-    return `${this.tslab.fileEvents.count}\0${this.chunks.count}\0${this.prevDecl}\0${src}`;
+    return `${loopChecksWanted() ? "checked" : "plain"}\0${this.tslab.fileEvents.count}\0${this.chunks.count}\0${this.prevDecl}\0${src}`;
   }
 
   /** Makes a converted cell's declarations visible to the following cells. */

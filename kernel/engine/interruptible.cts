@@ -22,7 +22,7 @@ export const LOOP_CHECK = "__gradlabInterruptCheck";
  */
 export const LOOP_CHECKS_WANTED = Symbol.for("gradlab.loopChecksWanted");
 
-function loopChecksWanted(): boolean {
+export function loopChecksWanted(): boolean {
   const wanted = (globalThis as Record<symbol, unknown>)[LOOP_CHECKS_WANTED];
   return typeof wanted === "function" && (wanted as () => boolean)() === true;
 }
