@@ -14,6 +14,7 @@
 // another module; unexported, the old type could not be named and the cell would fail.
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { InternalTs } from "./ts-internal.cjs";
+import { topLevelNames } from "./top-level-names.cjs";
 
 /** Makes a frozen file a module even when it declares nothing, as the head always is. */
 const MODULE_PREFIX = "export {};\n";
@@ -41,7 +42,7 @@ export class DeclarationChunks {
   /** Adds `text` (declarations as the converter prints them) as the newest frozen file. */
   freeze(text: string): void {
     const name = `${this.dir}/__prev_${this.names.length}__.d.ts`;
-    const names = topLevelNames(this.ts, name, text);
+    const names = topLevelNames(this.ts, name, MODULE_PREFIX + text);
     this.files.set(name, MODULE_PREFIX + text + (names.length > 0 ? `export { ${names.join(", ")} };\n` : ""));
     this.roots.push(name);
     this.names.push(name);
@@ -59,12 +60,4 @@ export class DeclarationChunks {
     const headFile = program.getSourceFile(head);
     if (headFile) (headFile as unknown as WithParent).parent = below;
   }
-}
-
-/** The names `text` declares at its top level (variables, functions, types, imports). */
-function topLevelNames(ts: InternalTs, fileName: string, text: string): string[] {
-  const file = ts.createSourceFile(fileName, MODULE_PREFIX + text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-  ts.bindSourceFile(file, {});
-  const locals = (file as TS.SourceFile & { locals?: Map<TS.__String, unknown> }).locals;
-  return locals ? [...locals.keys()].map((name) => ts.unescapeLeadingUnderscores(name)) : [];
 }

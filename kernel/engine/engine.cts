@@ -140,8 +140,9 @@ export class Engine {
    * A cell run again (a plot redrawn, a training step repeated) converts to the same result as
    * long as it reads nothing that changed: the earlier cells' declarations are the same, no
    * file the compiler watches has changed since, and loops still get (or still go without)
-   * interrupt checks, which depend on the backend (interruptible.cts). Cells that import or reference files are
-   * converted anew: their own imports may have changed on disk before the watcher reports it.
+   * interrupt checks, which depend on the backend (interruptible.cts). Cells that import or
+   * reference files are converted anew: their own imports may have changed on disk before the
+   * watcher reports it.
    */
   private reuseKey(src: string): string | null {
     if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(src)) return null;

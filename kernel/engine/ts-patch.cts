@@ -7,6 +7,7 @@ import type { DeclarationsFile } from "./declarations-file.cjs";
 import path = require("node:path");
 import { bundleLib, libName, type LibBundle } from "./lib-bundle.cjs";
 import { lightBuilderFactory, type BuilderExtras } from "./light-builder.cjs";
+import { topLevelNames } from "./top-level-names.cjs";
 import { asInternal, type InternalTs, type TsModule } from "./ts-internal.cjs";
 import type { ConverterModule } from "./tslab-types.cjs";
 
@@ -101,16 +102,11 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     return printer;
   }) as typeof ts.createPrinter;
 
-  // The cell's top-level names, for CONVERTER_FIXES: from a parse of the cell alone, which is
-  // all that binding needs, instead of a whole program built only to read them. The converter
-  // writes the names into an `export { … }` line, so they are unescaped: the binder keys
-  // `__z` as `___z`, and tslab's `export { ___z }` failed with "Cannot find name '___z'".
-  (patched as InternalTs & { gradlabCellLocals: CellLocals }).gradlabCellLocals = (fileName, text) => {
-    const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-    ts.bindSourceFile(file, {});
-    const locals = (file as TS.SourceFile & { locals?: Map<TS.__String, unknown> }).locals;
-    return locals && new Map([...locals].map(([name, symbol]) => [ts.unescapeLeadingUnderscores(name), symbol]));
-  };
+  // The cell's top-level names, for CONVERTER_FIXES, from a parse of the cell alone instead of a
+  // whole program built only to read them. Unescaped: the converter writes them into an
+  // `export { … }` line, and tslab's `export { ___z }` for `__z` failed with "Cannot find name".
+  (patched as InternalTs & { gradlabCellLocals: CellLocals }).gradlabCellLocals = (fileName, text) =>
+    new Map(topLevelNames(ts, fileName, text).map((name) => [name, true]));
 
   // For CONVERTER_FIXES: whether `symbol` is a top-level name of `file`, one of the earlier
   // cells' declarations files chained below the head (see declaration-chunks.cts).
@@ -138,7 +134,7 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
   return { ts, converterModule, settings, watching, fileEvents, declarations, libBundles };
 }
 
-type CellLocals = (fileName: string, text: string) => Map<string, unknown> | undefined;
+type CellLocals = (fileName: string, text: string) => Map<string, unknown>;
 type DeclaredEarlier = (file: TS.SourceFile, head: TS.SourceFile, symbol: TS.Symbol) => boolean;
 
 /** Speed-ups in TypeScript itself; each leaves its results unchanged. */

@@ -14,6 +14,22 @@ const { FREEZE_AT } = require(path.join(REPO, "dist/kernel/engine/declaration-ch
 const { loadTslab } = require(path.join(REPO, "dist/kernel/engine/ts-patch.cjs")) as typeof import("../../kernel/engine/ts-patch.cjs");
 const { enginePaths, nodeTypesPath } = (await import(path.join(REPO, "dist/kernel/main.js"))) as typeof import("../../kernel/main.js");
 
+/** An engine with gradlab's library preloaded, in a fresh notebook folder. */
+function libraryEngine(folderPrefix: string, freezeAt: number | undefined): { engine: EngineType; cwd: string } {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), folderPrefix));
+  const js = path.join(REPO, "dist/lib/index.js");
+  const engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath(), freezeAt });
+  return { engine, cwd };
+}
+
+/** Converts a cell; returns its error messages (and keeps its declarations when there are none). */
+function cellErrors(engine: EngineType, code: string): string[] {
+  const result = engine.convert(code);
+  const errors = result.diagnostics.filter((d) => d.category === 1).map((d) => d.messageText);
+  if (errors.length === 0) engine.commit(result);
+  return errors;
+}
+
 // Earlier cells' declarations are frozen into files of their own once they pass a few
 // kilobytes (declaration-chunks.cts); with `freezeAt: 0` every cell's are, so each test also
 // runs with its names spread over as many files as it has cells.
@@ -24,22 +40,14 @@ describe.each([
   let engine: EngineType;
   let cwd: string;
   beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-test-"));
-    const js = path.join(REPO, "dist/lib/index.js");
-    engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath(), freezeAt });
+    ({ engine, cwd } = libraryEngine("gradlab-engine-test-", freezeAt));
   });
   afterAll(() => {
     engine.close();
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  /** Converts a cell; returns its error messages (and keeps its declarations when there are none). */
-  function cell(code: string): string[] {
-    const result = engine.convert(code);
-    const errors = result.diagnostics.filter((d) => d.category === 1).map((d) => d.messageText);
-    if (errors.length === 0) engine.commit(result);
-    return errors;
-  }
+  const cell = (code: string): string[] => cellErrors(engine, code);
 
   it("keeps the other names of a statement when one of them is redeclared", () => {
     expect(cell("let a = 1, b = 2;")).toEqual([]);
@@ -108,20 +116,13 @@ describe("engine with frozen declarations", () => {
   let engine: EngineType;
   let cwd: string;
   beforeAll(() => {
-    cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-frozen-"));
-    const js = path.join(REPO, "dist/lib/index.js");
-    engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: { js, dts: js.replace(/\.js$/, ".d.ts") }, runtimeNames: [], nodeTypes: nodeTypesPath(), freezeAt: 0 });
+    ({ engine, cwd } = libraryEngine("gradlab-engine-frozen-", 0));
   });
   afterAll(() => {
     engine.close();
     rmSync(cwd, { recursive: true, force: true });
   });
-  function cell(code: string): string[] {
-    const result = engine.convert(code);
-    const errors = result.diagnostics.filter((d) => d.category === 1).map((d) => String(d.messageText));
-    if (errors.length === 0) engine.commit(result);
-    return errors;
-  }
+  const cell = (code: string): string[] => cellErrors(engine, code);
 
   it("keeps a value's type when its interface is redefined, and can still name that type", () => {
     expect(cell("interface Point { x: number }")).toEqual([]);
