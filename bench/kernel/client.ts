@@ -43,6 +43,11 @@ export class BenchClient {
   private dir!: string;
   /** performance.now() when the process was spawned. */
   spawnedAt = 0;
+  /**
+   * With GRADLAB_TRACE in the command's env: when each start-up step finished, in ms after the
+   * kernel process started (the kernel's own clock; see kernel/log.ts trace).
+   */
+  readonly steps = new Map<string, number>();
 
   private constructor(private readonly key: string) {
     this.signer = new Signer(key, "hmac-sha256");
@@ -69,9 +74,27 @@ export class BenchClient {
     void this.read(this.iopub, false);
     const argv = command.argv.map((a) => a.replace("{connection_file}", file));
     this.spawnedAt = performance.now();
-    this.child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...command.env }, stdio: process.env.BENCH_DEBUG ? "inherit" : ["ignore", process.env.BENCH_STDOUT ? "inherit" : "ignore", "inherit"] });
+    const tracing = Boolean(command.env?.GRADLAB_TRACE);
+    const stderr = tracing ? "pipe" : "inherit";
+    this.child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...command.env }, stdio: process.env.BENCH_DEBUG ? ["ignore", "inherit", stderr] : ["ignore", process.env.BENCH_STDOUT ? "inherit" : "ignore", stderr] });
+    if (tracing) this.readSteps(this.child);
     running.add(this.child);
     this.child.on("exit", () => running.delete(this.child));
+  }
+
+  /** Keeps the trace lines' times; passes every other line of the kernel's stderr on. */
+  private readSteps(child: ChildProcess): void {
+    let pending = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const step = /^\[gradlab kernel\] ([\d.]+) ms: (.+)$/.exec(line);
+        if (step) this.steps.set(step[2]!, Number(step[1]));
+        else process.stderr.write(`${line}\n`);
+      }
+    });
   }
 
   /** `isReply`: a shell or control socket (replies), else iopub. */

@@ -1,6 +1,7 @@
 // `npm run bench:kernel`: gradlab's kernel next to tslab's, in the same run, on the same cells.
 //   start → first `1+1` reply (process spawn to execute_reply, median of runs; gradlab from its
-//   start-up snapshot, gradlab-cold without one)
+//   start-up snapshot, gradlab-cold without one), and for gradlab when its start-up milestones
+//   were reached (firstReply…AtMs, on the kernel's clock), to show where that time goes
 //   `1+1` round trip (request to execute_reply, median of 200), after start-up and from cell 1000 on,
 //   and of a new expression each time (`0+1`, `1+1`, …)
 //   a typed declaration cell after 300 cells (median; first vs last quarter shows flatness)
@@ -66,15 +67,45 @@ function historyCell(i: number): string {
   }
 }
 
-async function firstReplies(command: KernelCommand, notebook: string): Promise<number> {
+/** Start-up milestones that gradlab's kernel traces (GRADLAB_TRACE), in ms on its own clock. */
+const MILESTONES = {
+  firstReplyRestoredAtMs: "restored from the snapshot",
+  firstReplySocketsBoundAtMs: "sockets bound (socket worker)",
+  firstReplyReadyAtMs: "socket worker ready",
+  firstReplyRequestAtMs: "handling execute_request",
+  firstReplyRepliedAtMs: "replied to execute_request 1",
+} as const;
+type Milestones = Record<keyof typeof MILESTONES, number>;
+
+async function firstReplies(command: KernelCommand, notebook: string): Promise<{ firstReplyMs: number } & Milestones> {
   const starts: number[] = [];
+  const steps = new Map<string, number[]>();
+  // Only gradlab traces its start-up; the few lines it writes do not change its timing.
+  const traced = command.name.startsWith("gradlab") ? { ...command, env: { ...command.env, GRADLAB_TRACE: "1" } } : command;
   for (let i = 0; i < STARTS; i++) {
-    const client = await BenchClient.start(command, notebook);
+    const client = await BenchClient.start(traced, notebook);
     // Sent at once: ZeroMQ queues it until the kernel listens, as a frontend's first cell would.
     starts.push((await client.firstReply("1+1")) - client.spawnedAt);
+    for (const [step, ms] of client.steps) steps.set(step, [...(steps.get(step) ?? []), ms]);
     await client.stop();
   }
-  return median(starts);
+  const milestones = Object.fromEntries(
+    Object.entries(MILESTONES).map(([key, step]) => [key, steps.has(step) ? median(steps.get(step)!) : NaN]),
+  ) as Milestones;
+  return { firstReplyMs: median(starts), ...milestones };
+}
+
+/** Where a first reply's time went, from the kernel's milestones. */
+function describeStart(m: Milestones): string {
+  const at = (label: string, ms: number) => (Number.isNaN(ms) ? [] : [`${label} ${ms.toFixed(0)}`]);
+  const parts = [
+    ...at("snapshot restored", m.firstReplyRestoredAtMs),
+    ...at("sockets bound", m.firstReplySocketsBoundAtMs),
+    ...at("kernel ready", m.firstReplyReadyAtMs),
+    ...at("request handled", m.firstReplyRequestAtMs),
+    ...at("replied", m.firstReplyRepliedAtMs),
+  ];
+  return parts.length ? ` (kernel clock, medians: ${parts.join(", ")} ms)` : "";
 }
 
 /**
@@ -151,12 +182,14 @@ async function phase<T>(name: string, run: () => Promise<T>, failed: T): Promise
 }
 
 async function measure(command: KernelCommand, notebook: string): Promise<Record<string, number>> {
-  const firstReplyMs = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), NaN);
-  process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms\n`);
+  const noMilestones = Object.fromEntries(Object.keys(MILESTONES).map((key) => [key, NaN])) as Milestones;
+  const start = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), { firstReplyMs: NaN, ...noMilestones });
+  const { firstReplyMs, ...milestones } = start;
+  process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms${describeStart(milestones)}\n`);
   const trips = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), { roundTripMs: NaN, roundTripNewCellMs: NaN, roundTripSteadyMs: NaN });
   process.stderr.write(`  ${command.name}: round trip ${trips.roundTripMs.toFixed(2)} ms, new cells ${trips.roundTripNewCellMs.toFixed(2)} ms, from cell ${STEADY_FROM} on ${trips.roundTripSteadyMs.toFixed(2)} ms\n`);
   const typed = await phase(`${command.name} typed cells`, () => typedCells(command, notebook), { typedCellAfter300Ms: NaN, typedCellFirstQuarterMs: NaN, typedCellLastQuarterMs: NaN, typedCellP90Ms: NaN, typedCellMaxMs: NaN });
-  return { firstReplyMs, ...trips, ...typed };
+  return { firstReplyMs, ...trips, ...typed, ...milestones };
 }
 
 async function main(): Promise<void> {
