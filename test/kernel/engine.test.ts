@@ -22,6 +22,32 @@ function libraryEngine(folderPrefix: string, freezeAt: number | undefined): { en
   return { engine, cwd };
 }
 
+/**
+ * A library engine for one describe block: made before its tests, closed (its folder removed)
+ * after them. `cell` converts a cell with it, as cellErrors does.
+ */
+function useLibraryEngine(folderPrefix: string, freezeAt: number | undefined): { readonly engine: EngineType; cell(code: string): string[] } {
+  let made: { engine: EngineType; cwd: string } | undefined;
+  beforeAll(() => {
+    made = libraryEngine(folderPrefix, freezeAt);
+  });
+  afterAll(() => {
+    if (!made) return;
+    made.engine.close();
+    rmSync(made.cwd, { recursive: true, force: true });
+  });
+  const current = (): EngineType => {
+    if (!made) throw new Error("the engine is made in beforeAll; use it inside a test");
+    return made.engine;
+  };
+  return {
+    get engine() {
+      return current();
+    },
+    cell: (code) => cellErrors(current(), code),
+  };
+}
+
 /** Converts a cell; returns its error messages (and keeps its declarations when there are none). */
 function cellErrors(engine: EngineType, code: string): string[] {
   const result = engine.convert(code);
@@ -37,17 +63,8 @@ describe.each([
   { freezeAt: undefined, label: "recent declarations in one file" },
   { freezeAt: 0, label: "every cell's declarations frozen" },
 ])("engine ($label)", ({ freezeAt }) => {
-  let engine: EngineType;
-  let cwd: string;
-  beforeAll(() => {
-    ({ engine, cwd } = libraryEngine("gradlab-engine-test-", freezeAt));
-  });
-  afterAll(() => {
-    engine.close();
-    rmSync(cwd, { recursive: true, force: true });
-  });
-
-  const cell = (code: string): string[] => cellErrors(engine, code);
+  const lab = useLibraryEngine("gradlab-engine-test-", freezeAt);
+  const cell = lab.cell;
 
   it("keeps the other names of a statement when one of them is redeclared", () => {
     expect(cell("let a = 1, b = 2;")).toEqual([]);
@@ -61,7 +78,7 @@ describe.each([
     expect(cell("interface P { x: number }")).toEqual([]);
     expect(cell("interface P { y: string }\nconst p: P = { y: 'a' };")).toEqual([]);
     for (let i = 0; i < 5; i++) expect(cell(`${i} + inc(${i})`)).toEqual([]);
-    const info = engine.quickInfo("inc", 1);
+    const info = lab.engine.quickInfo("inc", 1);
     expect((info?.documentation ?? []).map((d) => d.text).join("")).toBe("Adds one to its argument.");
   });
 
@@ -73,7 +90,7 @@ describe.each([
   it("loads @types/node in the variant for its TypeScript version, once", () => {
     expect(cell("const buf = Buffer.from('ab');\nconst view: Uint8Array = buf;")).toEqual([]);
     expect(cell("buf.length + view.byteLength")).toEqual([]);
-    const program = (engine as unknown as { latestProgram: { getSourceFiles(): { fileName: string }[] } }).latestProgram;
+    const program = (lab.engine as unknown as { latestProgram: { getSourceFiles(): { fileName: string }[] } }).latestProgram;
     const nodeFiles = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes("/@types/node/"));
     // tslab's TypeScript is older than 5.7: @types/node maps it to its ts5.6/ folder, which
     // replaces two of its files; loading both variants declared Buffer twice.
@@ -83,7 +100,7 @@ describe.each([
   });
 
   it("keeps type references in the declarations of Node-typed values (built on first use)", () => {
-    const result = engine.convert("const stamp = Buffer.from('x');");
+    const result = lab.engine.convert("const stamp = Buffer.from('x');");
     expect(result.diagnostics).toEqual([]);
     expect(result.declOutput).toContain('/// <reference types="node" />');
     expect(result.declOutput).toContain("declare const stamp: Buffer;");
@@ -97,7 +114,7 @@ describe.each([
     expect(cell("const total: number = v297[0]! + f298(1) + t299.k;")).toEqual([]);
     expect(cell("const bad: string = t299.k;")).toHaveLength(1);
     // The recent declarations stay short however long the notebook: older ones were frozen.
-    const program = (engine as unknown as { latestProgram: { getSourceFiles(): { fileName: string; text: string }[] } }).latestProgram;
+    const program = (lab.engine as unknown as { latestProgram: { getSourceFiles(): { fileName: string; text: string }[] } }).latestProgram;
     const frozen = program.getSourceFiles().filter((f) => /__prev_\d+__\.d\.ts$/.test(f.fileName));
     expect(frozen.length).toBeGreaterThan(freezeAt === 0 ? 300 : 2);
     const head = program.getSourceFiles().find((f) => f.fileName.endsWith("/__prev__.d.ts"))!;
@@ -106,23 +123,15 @@ describe.each([
 
   it("reads names that start with two underscores", () => {
     expect(cell("const __hidden = 2;")).toEqual([]);
-    const result = engine.convert("__hidden * 3");
+    const result = lab.engine.convert("__hidden * 3");
     expect(result.diagnostics).toEqual([]);
     expect(result.output).toContain("exports.__hidden * 3");
   });
 });
 
 describe("engine with frozen declarations", () => {
-  let engine: EngineType;
-  let cwd: string;
-  beforeAll(() => {
-    ({ engine, cwd } = libraryEngine("gradlab-engine-frozen-", 0));
-  });
-  afterAll(() => {
-    engine.close();
-    rmSync(cwd, { recursive: true, force: true });
-  });
-  const cell = (code: string): string[] => cellErrors(engine, code);
+  const lab = useLibraryEngine("gradlab-engine-frozen-", 0);
+  const cell = lab.cell;
 
   it("keeps a value's type when its interface is redefined, and can still name that type", () => {
     expect(cell("interface Point { x: number }")).toEqual([]);
@@ -131,10 +140,10 @@ describe("engine with frozen declarations", () => {
     // `p` was made without `y`: it keeps the type it was declared with.
     expect(cell("p.y")).toEqual(["Property 'y' does not exist on type 'Point'."]);
     // A value inferred from it is declared with the old type, named through its frozen file.
-    const copy = engine.convert("const q = p;");
+    const copy = lab.engine.convert("const q = p;");
     expect(copy.diagnostics).toEqual([]);
     expect(copy.declOutput).toMatch(/declare const q: import\("\.\/__prev_\d+__"\)\.Point;/);
-    engine.commit(copy);
+    lab.engine.commit(copy);
     expect(cell("const n: number = q.x;\nconst r: Point = { x: 1, y: 2 };\nconst both = [q, r];")).toEqual([]);
     expect(cell("const m: number = both[1]!.x + r.y;")).toEqual([]);
   });
@@ -142,7 +151,7 @@ describe("engine with frozen declarations", () => {
   it("reads earlier names through `exports` at run time, wherever they were declared", () => {
     expect(cell("const early = 1;")).toEqual([]);
     expect(cell("class Box { size = 2 }")).toEqual([]);
-    const result = engine.convert("const late = early + new Box().size + tensor([1]).size;");
+    const result = lab.engine.convert("const late = early + new Box().size + tensor([1]).size;");
     expect(result.diagnostics).toEqual([]);
     expect(result.output).toContain("exports.early + new exports.Box().size + exports.tensor([1]).size");
   });
@@ -159,10 +168,10 @@ describe("engine with frozen declarations", () => {
   it("completes and describes names from frozen files", () => {
     expect(cell("/** How many apples. */\nconst appleCount = 3;")).toEqual([]);
     expect(cell("const other = 1;")).toEqual([]);
-    const completion = engine.complete("appl", 4);
+    const completion = lab.engine.complete("appl", 4);
     expect(completion.candidates).toContain("appleCount");
     expect(completion.start).toBe(0);
-    const info = engine.quickInfo("appleCount", 2);
+    const info = lab.engine.quickInfo("appleCount", 2);
     expect((info?.documentation ?? []).map((d) => d.text).join("")).toBe("How many apples.");
     expect((info?.displayParts ?? []).map((d) => d.text).join("")).toBe("const appleCount: 3");
   });
