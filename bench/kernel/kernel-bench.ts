@@ -67,15 +67,20 @@ function historyCell(i: number): string {
   }
 }
 
-/** Start-up milestones that gradlab's kernel traces (GRADLAB_TRACE), in ms on its own clock. */
+/**
+ * Start-up milestones that gradlab's kernel traces (GRADLAB_TRACE), in ms on its own clock: the
+ * result's key, the kernel's trace step, and how the bench's summary line names it.
+ */
 const MILESTONES = {
-  firstReplyRestoredAtMs: "restored from the snapshot",
-  firstReplySocketsBoundAtMs: "sockets bound (socket worker)",
-  firstReplyReadyAtMs: "socket worker ready",
-  firstReplyRequestAtMs: "handling execute_request",
-  firstReplyRepliedAtMs: "replied to execute_request 1",
+  firstReplyRestoredAtMs: { step: "restored from the snapshot", label: "snapshot restored" },
+  firstReplySocketsBoundAtMs: { step: "sockets bound (socket worker)", label: "sockets bound" },
+  firstReplyReadyAtMs: { step: "socket worker ready", label: "kernel ready" },
+  firstReplyRequestAtMs: { step: "handling execute_request", label: "request handled" },
+  firstReplyRepliedAtMs: { step: "replied to execute_request 1", label: "replied" },
 } as const;
-type Milestones = Record<keyof typeof MILESTONES, number>;
+type MilestoneKey = keyof typeof MILESTONES;
+type Milestones = Record<MilestoneKey, number>;
+const MILESTONE_KEYS = Object.keys(MILESTONES) as MilestoneKey[];
 
 async function firstReplies(command: KernelCommand, notebook: string): Promise<{ firstReplyMs: number } & Milestones> {
   const starts: number[] = [];
@@ -90,21 +95,17 @@ async function firstReplies(command: KernelCommand, notebook: string): Promise<{
     await client.stop();
   }
   const milestones = Object.fromEntries(
-    Object.entries(MILESTONES).map(([key, step]) => [key, steps.has(step) ? median(steps.get(step)!) : NaN]),
+    MILESTONE_KEYS.map((key) => {
+      const times = steps.get(MILESTONES[key].step);
+      return [key, times ? median(times) : NaN];
+    }),
   ) as Milestones;
   return { firstReplyMs: median(starts), ...milestones };
 }
 
 /** Where a first reply's time went, from the kernel's milestones. */
 function describeStart(m: Milestones): string {
-  const at = (label: string, ms: number) => (Number.isNaN(ms) ? [] : [`${label} ${ms.toFixed(0)}`]);
-  const parts = [
-    ...at("snapshot restored", m.firstReplyRestoredAtMs),
-    ...at("sockets bound", m.firstReplySocketsBoundAtMs),
-    ...at("kernel ready", m.firstReplyReadyAtMs),
-    ...at("request handled", m.firstReplyRequestAtMs),
-    ...at("replied", m.firstReplyRepliedAtMs),
-  ];
+  const parts = MILESTONE_KEYS.filter((key) => !Number.isNaN(m[key])).map((key) => `${MILESTONES[key].label} ${m[key].toFixed(0)}`);
   return parts.length ? ` (kernel clock, medians: ${parts.join(", ")} ms)` : "";
 }
 
@@ -182,7 +183,7 @@ async function phase<T>(name: string, run: () => Promise<T>, failed: T): Promise
 }
 
 async function measure(command: KernelCommand, notebook: string): Promise<Record<string, number>> {
-  const noMilestones = Object.fromEntries(Object.keys(MILESTONES).map((key) => [key, NaN])) as Milestones;
+  const noMilestones = Object.fromEntries(MILESTONE_KEYS.map((key) => [key, NaN])) as Milestones;
   const start = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), { firstReplyMs: NaN, ...noMilestones });
   const { firstReplyMs, ...milestones } = start;
   process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms${describeStart(milestones)}\n`);
