@@ -7,7 +7,7 @@ import { captureProcessStreams, createCellConsole } from "./display/console.js";
 import { Outputs } from "./display/outputs.js";
 import { Engine } from "./engine/engine.cjs";
 import { loadTslab, type LoadedTslab } from "./engine/ts-patch.cjs";
-import { enginePaths, nodeTypesPath } from "./engine-paths.js";
+import { enginePaths, nodeTypesPath, ownTypeRoots } from "./engine-paths.js";
 import { Executor } from "./exec/executor.js";
 import { Interrupts } from "./exec/interrupt.js";
 import { GLOBAL_DECLARATIONS, installGlobals, installInterruptChecks } from "./globals.js";
@@ -54,6 +54,7 @@ export async function prepareEngine(options: { tslab?: LoadedTslab; pinnedFiles?
     library: libraryPaths(),
     runtimeNames: Object.keys(imported.namespace ?? {}),
     nodeTypes: nodeTypesPath(),
+    ownTypeRoots: ownTypeRoots(),
     pinnedFiles: options.pinnedFiles,
     globalDeclarations: GLOBAL_DECLARATIONS,
   });

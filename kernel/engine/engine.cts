@@ -30,6 +30,12 @@ export interface EngineConfig {
   runtimeNames: string[];
   /** gradlab's own @types/node entry, used when the notebook folder has none. */
   nodeTypes: string | null;
+  /**
+   * @types folders of gradlab's own installation (engine-paths.ts: ownTypeRoots). They hold its
+   * dependencies' and dev tools' types, not the notebook's, so a notebook inside gradlab (the
+   * lessons) does not get them as globals: see notebookTypeRoots.
+   */
+  ownTypeRoots?: readonly string[];
   pinnedFiles?: Map<string, TS.SourceFile>;
   /** Declarations of the kernel's own globals (display, input, …), as a script .d.ts text. */
   globalDeclarations?: string;
@@ -65,7 +71,7 @@ export class Engine {
     const { ts } = tslab;
     this.tsVersion = ts.version;
     this.freezeAt = config.freezeAt ?? FREEZE_AT;
-    const typeRoots = existingTypeRoots(ts, config.cwd);
+    const typeRoots = notebookTypeRoots(ts, config.cwd, config.ownTypeRoots ?? []);
     const extraRoots: string[] = [];
     if (config.nodeTypes && !typeRoots.some((root) => fs.existsSync(path.join(root, "node", "package.json")))) {
       // Without this, `console` and `process` are unknown in a folder without @types/node.
@@ -213,6 +219,24 @@ function typesEntry(ts: LoadedTslab["ts"], indexDts: string): string {
   return resolved.resolvedTypeReferenceDirective?.resolvedFileName ?? indexDts;
 }
 
-function existingTypeRoots(ts: LoadedTslab["ts"], cwd: string): string[] {
-  return [...(ts.getDefaultTypeRoots(cwd, { directoryExists: ts.sys.directoryExists }) ?? [])];
+/**
+ * The node_modules/@types folders above the notebook, whose packages TypeScript includes in
+ * every cell as it would in a project there, except gradlab's own. In the lessons folder of a
+ * gradlab checkout, that folder holds the types of its test and benchmark tools (chai,
+ * emscripten, offscreencanvas, …): cells would see globals that do not exist at run time, and
+ * parsing them cost the first reply about 100–200 ms.
+ */
+function notebookTypeRoots(ts: LoadedTslab["ts"], cwd: string, own: readonly string[]): string[] {
+  const found = ts.getDefaultTypeRoots(cwd, { directoryExists: ts.sys.directoryExists }) ?? [];
+  if (own.length === 0) return [...found];
+  const ownReal = new Set(own.map(realPath));
+  return found.filter((root) => !ownReal.has(realPath(root)));
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }

@@ -268,6 +268,59 @@ describe("engine in a folder with its own node_modules", () => {
   });
 });
 
+describe("engine's automatic @types: the notebook's, not gradlab's own", () => {
+  /** A package folder with a dev tool's types declaring a global, and a notebooks folder in it. */
+  function packageWithDevTypes(): { root: string; notebooks: string; devTypes: string } {
+    const root = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-own-types-"));
+    const devTypes = path.join(root, "node_modules", "@types");
+    mkdirSync(path.join(devTypes, "devtool"), { recursive: true });
+    fs.writeFileSync(path.join(devTypes, "devtool", "package.json"), JSON.stringify({ name: "@types/devtool", version: "1.0.0", types: "index.d.ts" }));
+    fs.writeFileSync(path.join(devTypes, "devtool", "index.d.ts"), "declare const devToolGlobal: number;\n");
+    const notebooks = path.join(root, "notebooks");
+    mkdirSync(notebooks);
+    return { root, notebooks, devTypes };
+  }
+
+  function errorsIn(cwd: string, ownTypeRoots: string[] | undefined, code: string): string[] {
+    const engine = new Engine(loadTslab(enginePaths(), require), { cwd, library: null, runtimeNames: [], nodeTypes: nodeTypesPath(), ownTypeRoots });
+    try {
+      return engine.convert(code).diagnostics.map((d) => String(d.messageText));
+    } finally {
+      engine.close();
+    }
+  }
+
+  it("a notebook inside gradlab (the lessons) does not see gradlab's dev types, and still has Node's", () => {
+    const { root, notebooks, devTypes } = packageWithDevTypes();
+    try {
+      expect(errorsIn(notebooks, [devTypes], "devToolGlobal + 1")).toEqual(["Cannot find name 'devToolGlobal'."]);
+      expect(errorsIn(notebooks, [devTypes], "console.log(process.version, Buffer.from('x'));")).toEqual([]);
+      // The same folder in someone's own project: its @types are the notebook's.
+      expect(errorsIn(notebooks, undefined, "devToolGlobal + 1")).toEqual([]);
+      // gradlab as a dependency of that project: its own @types folder is elsewhere.
+      expect(errorsIn(notebooks, [path.join(root, "node_modules", "gradlab", "node_modules", "@types")], "devToolGlobal + 1")).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("the lessons' cells get none of this checkout's other @types packages, as the kernel sets it up", async () => {
+    const { ownTypeRoots } = (await import(path.join(REPO, "dist/kernel/engine-paths.js"))) as typeof import("../../kernel/engine-paths.js");
+    const repoTypes = path.join(REPO, "node_modules", "@types");
+    // What makes this test meaningful: the checkout has types of its dev tools besides Node's.
+    expect(fs.readdirSync(repoTypes).filter((name) => name !== "node").length).toBeGreaterThan(0);
+    let program: import("@tslab/typescript-for-tslab").Program | null = null;
+    const engine = new Engine(loadTslab(enginePaths(), require), { cwd: path.join(REPO, "notebooks"), library: null, runtimeNames: [], nodeTypes: nodeTypesPath(), ownTypeRoots: ownTypeRoots(), onProgram: (p) => (program = p) });
+    try {
+      expect(engine.convert("console.log(1)").diagnostics).toEqual([]);
+      const typesPackages = new Set(program!.getSourceFiles().map((f) => path.relative(repoTypes, f.fileName)).filter((rel) => !rel.startsWith("..")).map((rel) => rel.split(path.sep)[0]));
+      expect([...typesPackages]).toEqual(["node"]);
+    } finally {
+      engine.close();
+    }
+  });
+});
+
 describe("engine's declarations file", () => {
   it("is parsed incrementally: a new cell's declarations are parsed, the earlier ones' syntax is reused", () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), "gradlab-engine-incremental-"));
