@@ -20,16 +20,19 @@ const interruptCounter = new Int32Array(config.interruptCounter);
 const shell = new zmq.Router();
 const control = new zmq.Router();
 const stdin = new zmq.Router();
-const iopub = new zmq.Publisher();
+// An XPUB socket sees each new subscriber (see welcomeLoop); verbose, so that subscribers after
+// the first are seen too.
+const iopub = new zmq.XPublisher();
+iopub.verbosity = "allSubs";
 const heartbeat = new zmq.Reply();
 // Outputs must never be dropped on the way to a slow frontend, so the publisher queue is unbounded.
 iopub.sendHighWaterMark = 0;
 for (const socket of [shell, control, stdin, iopub, heartbeat]) socket.linger = 1000;
 
-const routers: Record<Outgoing["channel"], zmq.Router | zmq.Publisher> = { shell, control, stdin, iopub };
+const routers: Record<Outgoing["channel"], zmq.Router | zmq.XPublisher> = { shell, control, stdin, iopub };
 
 /** zeromq allows one pending send per socket; sends are chained so none is rejected with EBUSY. */
-const sendChains = new Map<zmq.Router | zmq.Publisher, Promise<void>>();
+const sendChains = new Map<zmq.Router | zmq.XPublisher, Promise<void>>();
 
 function deliver(out: Outgoing): Promise<void> {
   const socket = routers[out.channel];
@@ -119,6 +122,29 @@ function handleControl(identities: Uint8Array[], request: JupyterMessage): boole
   return false;
 }
 
+/**
+ * The kernel's execution state as the main thread last published it (with that status's
+ * parent), or "starting" until it publishes one. The worker's own statuses around interrupt and
+ * shutdown requests leave it alone: they say nothing about whether a cell is running.
+ */
+let executionState: { state: string; parent: JupyterMessage["parent_header"] } = { state: "starting", parent: {} };
+
+/**
+ * A subscriber that connects after a status was published has missed it, and PUB/SUB does not
+ * replay. Jupyter Server waits for its activity monitor to see the kernel leave "starting"
+ * before it forwards a notebook's first request; its subscriber connects on ZeroMQ's reconnect
+ * timer (every 100–200 ms), often after the first busy/idle, and it then waited for its next
+ * nudge, 500 ms later. So each new subscriber is sent the current state at once.
+ */
+async function welcomeLoop(): Promise<void> {
+  for await (const [frame] of iopub) {
+    // Subscription messages: 1 then the topic; 0 is an unsubscription.
+    if (frame?.[0] !== 1) continue;
+    const { state, parent } = executionState;
+    outbox.push({ channel: "iopub", identities: [], message: createMessage("status", { execution_state: state }, config.session, { parent }) });
+  }
+}
+
 async function heartbeatLoop(): Promise<void> {
   for await (const frames of heartbeat) await heartbeat.send(frames);
 }
@@ -136,7 +162,12 @@ async function close(): Promise<void> {
 }
 
 port.on("message", (command: MainCommand) => {
-  if (command.type === "send") outbox.push(command);
+  if (command.type === "send") {
+    if (command.channel === "iopub" && command.message.header.msg_type === "status") {
+      executionState = { state: String(command.message.content.execution_state), parent: command.message.parent_header };
+    }
+    outbox.push(command);
+  }
   else if (command.type === "close") void close();
 });
 
@@ -155,7 +186,7 @@ async function start(): Promise<void> {
   publishStatus("starting", null);
   post({ type: "ready" });
   trace("sockets bound");
-  const loops = [receiveLoop(shell, "shell"), receiveLoop(control, "control"), receiveLoop(stdin, "stdin"), heartbeatLoop()];
+  const loops = [receiveLoop(shell, "shell"), receiveLoop(control, "control"), receiveLoop(stdin, "stdin"), heartbeatLoop(), welcomeLoop()];
   receiving = Promise.allSettled(loops);
   await Promise.all(loops.map((p) => p.catch((err: unknown) => {
     // Closing a socket ends its loop with an error; only report it when it is unexpected.

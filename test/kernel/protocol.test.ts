@@ -4,8 +4,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, outputsOf, streamText } from "./support/client.js";
+import * as zmq from "zeromq";
+import { KernelClient, outputsOf, streamText, type Message } from "./support/client.js";
 import { GRADLAB_BIN } from "./support/kernelspec.js";
 
 describe("protocol", () => {
@@ -97,6 +99,24 @@ describe("protocol", () => {
     expect(r.iopub.map((m) => m.content.execution_state)).toEqual(["busy", "idle"]);
   });
 
+  it("tells a subscriber that connects late the current state at once: idle after a cell", async () => {
+    const done = await kernel.run("1 + 1");
+    const status = await firstMessageOfNewSubscriber(kernel);
+    expect(status.header.msg_type).toBe("status");
+    expect(status.content.execution_state).toBe("idle");
+    expect(status.parent_header.msg_id).toBe(done.reply.parent_header.msg_id);
+  });
+
+  it("tells a subscriber that connects late the current state at once: busy during a cell", async () => {
+    const id = kernel.execute("await new Promise((resolve) => setTimeout(resolve, 1500));");
+    await kernel.next((m) => m.channel === "iopub" && m.parent_header.msg_id === id && m.content.execution_state === "busy");
+    const status = await firstMessageOfNewSubscriber(kernel);
+    expect(status.content.execution_state).toBe("busy");
+    expect(status.parent_header.msg_id).toBe(id);
+    const { reply } = await kernel.exchange(id);
+    expect(reply.content.status).toBe("ok");
+  });
+
   it("shuts down on shutdown_request and exits", async () => {
     const other = await KernelClient.start();
     const r = await other.request("control", "shutdown_request", { restart: false });
@@ -123,3 +143,20 @@ describe("protocol", () => {
     }
   }, 60_000);
 });
+
+/** Connects a subscriber of its own to the kernel's iopub and returns the first (signed) message. */
+async function firstMessageOfNewSubscriber(kernel: KernelClient): Promise<Message> {
+  const subscriber = new zmq.Subscriber();
+  subscriber.connect(kernel.iopubAddress);
+  subscriber.subscribe();
+  try {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no message within 5 s of subscribing")), 5000));
+    const frames = await Promise.race([subscriber.receive(), timeout]);
+    const delimiter = frames.findIndex((f) => f.toString() === "<IDS|MSG>");
+    const [signature, header, parent, metadata, content] = frames.slice(delimiter + 1, delimiter + 6).map((f) => f.toString());
+    expect(createHmac("sha256", kernel.key).update(header!).update(parent!).update(metadata!).update(content!).digest("hex")).toBe(signature);
+    return { header: JSON.parse(header!), parent_header: JSON.parse(parent!), metadata: JSON.parse(metadata!), content: JSON.parse(content!), channel: "iopub" };
+  } finally {
+    subscriber.close();
+  }
+}

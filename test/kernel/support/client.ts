@@ -99,6 +99,11 @@ export class KernelClient {
     await this.waitForIopub();
   }
 
+  /** Where the kernel publishes (tests that connect a subscriber of their own). */
+  get iopubAddress(): string {
+    return `tcp://127.0.0.1:${this.ports.iopub}`;
+  }
+
   /** Like jupyter_client: ask for kernel_info until an iopub message shows the subscription works. */
   private async waitForIopub(): Promise<void> {
     const deadline = Date.now() + 30_000;
