@@ -8,7 +8,7 @@ import path from "node:path";
 import * as zmq from "zeromq";
 import { createMessage, decodeMessage, encodeMessage, Signer, type JupyterMessage } from "../../kernel/wire/message.js";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {

@@ -5,6 +5,8 @@
 //   `1+1` round trip (request to execute_reply, median of 200), after start-up and from cell 1000 on,
 //   and of a new expression each time (`0+1`, `1+1`, …)
 //   a typed declaration cell after 300 cells (median; first vs last quarter shows flatness)
+//   the first reply through a real Jupyter Server, as a notebook opened in JupyterLab gets it
+//   (firstReplyViaServerMs: asking for a session to the first `1+1` reply; server-first-reply.ts)
 // Results are printed and written to bench-results/kernel.json.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { kernelArgv } from "../../kernel/install.js";
 import { installId } from "../../kernel/paths.js";
 import { BenchClient, type KernelCommand } from "./client.js";
+import { firstRepliesThroughServer } from "./server-first-reply.js";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -199,10 +202,15 @@ async function main(): Promise<void> {
   try {
     buildSnapshot();
     const only = process.env.BENCH_ONLY;
-    for (const command of kernels.filter((k) => !only || k.name === only)) {
+    const measured = kernels.filter((k) => !only || k.name === only);
+    for (const command of measured) {
       process.stderr.write(`measuring ${command.name}…\n`);
       results[command.name] = await measure(command, notebook);
     }
+    process.stderr.write("measuring the first reply through Jupyter Server…\n");
+    const viaServer = await phase("first reply through Jupyter Server", () => firstRepliesThroughServer(measured, notebook, STARTS), { medians: null, missing: "it failed twice" });
+    if (!viaServer.medians) process.stderr.write(`  not measured: ${viaServer.missing}\n`);
+    for (const command of measured) results[command.name]!.firstReplyViaServerMs = viaServer.medians?.[command.name] ?? NaN;
   } finally {
     rmSync(notebook, { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
