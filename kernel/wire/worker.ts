@@ -167,8 +167,7 @@ port.on("message", (command: MainCommand) => {
       executionState = { state: String(command.message.content.execution_state), parent: command.message.parent_header };
     }
     outbox.push(command);
-  }
-  else if (command.type === "close") void close();
+  } else if (command.type === "close") void close();
 });
 
 let binding: Promise<unknown> = Promise.resolve();
