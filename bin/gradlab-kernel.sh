@@ -10,6 +10,32 @@ id=$2
 connection=$3
 here=${0%/*}
 
+# The socket relay (kernel/wire/relay.cts) binds Jupyter's ports while the kernel starts, so a
+# frontend's first request waits there instead of in ZeroMQ's reconnect timer. The kernel finds
+# it through these two variables; without a relay it binds the ports itself.
+relay=
+relay_dir=
+relay_js=$here/../dist/kernel/wire/relay.cjs
+if [ -z "$GRADLAB_NO_RELAY" ] && [ -f "$relay_js" ] &&
+  relay_dir=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-relay.XXXXXX" 2>/dev/null); then
+  "$node" "$relay_js" "$connection" "$relay_dir" &
+  relay=$!
+  GRADLAB_WIRE_RELAY=$relay_dir
+  GRADLAB_WIRE_RELAY_PID=$relay
+  export GRADLAB_WIRE_RELAY GRADLAB_WIRE_RELAY_PID
+fi
+
+# Ends with the kernel's exit code once the relay has let go of the ports (a restart binds them
+# again at once).
+finish() {
+  if [ -n "$relay" ]; then
+    kill "$relay" 2>/dev/null
+    wait "$relay" 2>/dev/null
+    rm -rf "$relay_dir"
+  fi
+  exit "$1"
+}
+
 if [ -z "$GRADLAB_NO_SNAPSHOT" ]; then
   # The same folder as cacheDir() in kernel/paths.ts.
   if [ -n "$GRADLAB_CACHE_DIR" ]; then cache=$GRADLAB_CACHE_DIR
@@ -31,7 +57,8 @@ if [ -z "$GRADLAB_NO_SNAPSHOT" ]; then
     code=$?
     # 75: the snapshot holds other code than what is installed now (build-entry.cts);
     # 14: Node cannot load it (another Node version). Either way nothing has run yet.
-    if [ "$code" -ne 75 ] && [ "$code" -ne 14 ]; then exit "$code"; fi
+    if [ "$code" -ne 75 ] && [ "$code" -ne 14 ]; then finish "$code"; fi
   fi
 fi
-exec "$node" "$here/gradlab.js" kernel --connection-file "$connection"
+"$node" "$here/gradlab.js" kernel --connection-file "$connection"
+finish $?

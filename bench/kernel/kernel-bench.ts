@@ -76,7 +76,8 @@ function historyCell(i: number): string {
  */
 const MILESTONES = {
   firstReplyRestoredAtMs: { step: "restored from the snapshot", label: "snapshot restored" },
-  firstReplySocketsBoundAtMs: { step: "sockets bound (socket worker)", label: "sockets bound" },
+  firstReplySocketsBoundAtMs: { step: "ports bound (socket relay)", label: "ports bound" },
+  firstReplyWorkerAtMs: { step: "connected to the socket relay (socket worker)", label: "socket worker connected" },
   firstReplyReadyAtMs: { step: "socket worker ready", label: "kernel ready" },
   firstReplyRequestAtMs: { step: "handling execute_request", label: "request handled" },
   firstReplyRepliedAtMs: { step: "replied to execute_request 1", label: "replied" },

@@ -29,6 +29,27 @@ export interface WorkerConfig {
   port: MessagePort;
   /** The main thread's performance.timeOrigin, so that the worker's GRADLAB_TRACE times match. */
   traceOrigin: number;
+  /** The socket relay holding Jupyter's ports (wire/relay.cts), or null to bind them here. */
+  relay: RelayInfo | null;
+}
+
+export interface RelayInfo {
+  /** Its folder of ipc sockets, one per channel. */
+  dir: string;
+  /** Its process: the kernel cannot be reached once it is gone. */
+  pid: number;
+}
+
+/**
+ * The relay bin/gradlab-kernel.sh started for this kernel, if any. Taken out of the environment,
+ * so that nothing a cell starts mistakes it for its own.
+ */
+export function takeRelayFromEnv(env: NodeJS.ProcessEnv = process.env): RelayInfo | null {
+  const dir = env.GRADLAB_WIRE_RELAY;
+  const pid = Number(env.GRADLAB_WIRE_RELAY_PID);
+  delete env.GRADLAB_WIRE_RELAY;
+  delete env.GRADLAB_WIRE_RELAY_PID;
+  return dir && Number.isInteger(pid) && pid > 0 ? { dir, pid } : null;
 }
 
 type RequireBuiltin = (id: string) => unknown;
@@ -46,6 +67,7 @@ export function spawnWireWorker(connectionFile: string, workerFile: string, requ
     interruptCounter: interruptCounter.buffer as SharedArrayBuffer,
     port: channel.port2,
     traceOrigin: performance.timeOrigin,
+    relay: takeRelayFromEnv(),
   };
   const worker = new threads.Worker(workerFile, {
     workerData,

@@ -4,7 +4,8 @@
 import { workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import type { MainCommand, RequestChannel, WorkerEvent } from "./bridge.js";
-import { channelAddress, readConnectionFile } from "./connection.js";
+import { channelAddress, readConnectionFile, relayAddress, type Channel } from "./connection.cjs";
+import { readFileSync, writeSync } from "node:fs";
 import { createMessage, decodeMessage, encodeMessage, InvalidMessageError, Signer } from "./message.js";
 import type { JupyterMessage } from "./message.js";
 import { Outbox, type Outgoing } from "./outbox.js";
@@ -170,21 +171,24 @@ port.on("message", (command: MainCommand) => {
   } else if (command.type === "close") void close();
 });
 
+/** Binds Jupyter's port for `channel`, or connects to the socket relay that holds it (relay.cts). */
+function open(socket: zmq.Socket, channel: Channel): Promise<void> {
+  if (!config.relay) return socket.bind(channelAddress(connection, channel));
+  // Only matters if this runs before the relay has bound its side: then retry soon.
+  socket.reconnectInterval = 10;
+  socket.connect(relayAddress(config.relay.dir, channel));
+  return Promise.resolve();
+}
+
 let binding: Promise<unknown> = Promise.resolve();
 let receiving: Promise<unknown> = Promise.resolve();
 
 async function start(): Promise<void> {
-  binding = Promise.all([
-    shell.bind(channelAddress(connection, "shell")),
-    control.bind(channelAddress(connection, "control")),
-    stdin.bind(channelAddress(connection, "stdin")),
-    iopub.bind(channelAddress(connection, "iopub")),
-    heartbeat.bind(channelAddress(connection, "hb")),
-  ]);
+  binding = Promise.all([open(shell, "shell"), open(control, "control"), open(stdin, "stdin"), open(iopub, "iopub"), open(heartbeat, "hb")]);
   await binding;
   publishStatus("starting", null);
   post({ type: "ready" });
-  trace("sockets bound");
+  trace(config.relay ? "connected to the socket relay" : "sockets bound");
   const loops = [receiveLoop(shell, "shell"), receiveLoop(control, "control"), receiveLoop(stdin, "stdin"), heartbeatLoop(), welcomeLoop()];
   receiving = Promise.allSettled(loops);
   await Promise.all(loops.map((p) => p.catch((err: unknown) => {
@@ -195,13 +199,37 @@ async function start(): Promise<void> {
 
 // Like ipykernel's parent poller: when the process that started the kernel dies (its ppid
 // changes), nobody can shut the kernel down any more, so it ends itself.
+// Likewise when the socket relay is gone (it could not bind a port, or was killed): no frontend
+// can reach the kernel any more.
 const parentPid = process.ppid;
 setInterval(() => {
   if (process.ppid !== parentPid) {
-    log(`parent process ${parentPid} is gone; exiting`);
-    process.kill(process.pid, "SIGTERM");
+    exitNow(`parent process ${parentPid} is gone; exiting`);
+  } else if (config.relay && !running(config.relay.pid)) {
+    exitNow(`the socket relay (process ${config.relay.pid}) has ended, so no frontend can reach this kernel; exiting`);
   }
 }, 1000).unref();
+
+/** The worker's stderr reaches the log through the main thread, too late for a last line. */
+function exitNow(reason: string): void {
+  writeSync(2, `[gradlab kernel] ${reason}\n`);
+  process.kill(process.pid, "SIGTERM");
+}
+
+/** Whether a process exists and has not ended (a zombie has ended). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // Linux: the state follows the parenthesised command name in /proc/PID/stat.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
 
 start().catch((err: unknown) => {
   post({ type: "fatal", error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -8,12 +8,21 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { KernelClient, outputsOf, streamText, type Message } from "./support/client.js";
-import { GRADLAB_BIN } from "./support/kernelspec.js";
+import { GRADLAB_BIN, REPO } from "./support/kernelspec.js";
+import { kernelArgv } from "../../kernel/install.js";
+const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
 
-describe("protocol", () => {
+// Both ways a kernel starts: `gradlab kernel`, which binds Jupyter's ports itself, and what
+// Jupyter runs (kernel.json's launcher), where the socket relay holds them (wire/relay.cts).
+const launches = [
+  { way: "gradlab kernel", argv: undefined },
+  ...(process.platform === "win32" ? [] : [{ way: "the kernelspec's launcher, through its socket relay", argv: kernelArgv(path.dirname(GRADLAB_BIN), installId()) }]),
+];
+
+describe.each(launches)("protocol: $way", ({ argv }) => {
   let kernel: KernelClient;
   beforeAll(async () => {
-    kernel = await KernelClient.start();
+    kernel = await KernelClient.start({ argv });
   });
   afterAll(() => kernel.stop());
 
@@ -118,7 +127,7 @@ describe("protocol", () => {
   });
 
   it("shuts down on shutdown_request and exits", async () => {
-    const other = await KernelClient.start();
+    const other = await KernelClient.start({ argv });
     const r = await other.request("control", "shutdown_request", { restart: false });
     expect(r.reply.content).toEqual({ status: "ok", restart: false });
     expect(await other.exited).toBe(0);
@@ -130,7 +139,8 @@ describe("protocol", () => {
     try {
       const file = path.join(dir, "kernel.json");
       writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: "k", shell_port: "not a port" }));
-      const run = spawnSync(process.execPath, [GRADLAB_BIN, "kernel", "--connection-file", file], {
+      const [command, ...args] = (argv ?? [process.execPath, GRADLAB_BIN, "kernel", "--connection-file", "{connection_file}"]).map((a) => a.replace("{connection_file}", file));
+      const run = spawnSync(command!, args, {
         encoding: "utf8",
         env: { ...process.env, GRADLAB_NO_SNAPSHOT: "1" },
         timeout: 60_000,

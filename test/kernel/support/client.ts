@@ -31,7 +31,11 @@ export interface StartOptions {
   user?: { uid: number; gid: number };
   /** The command, "{connection_file}" replaced (as in kernel.json); `node bin/gradlab.js kernel` by default. */
   argv?: string[];
+  /** The ports to write into the connection file (a restart reuses its kernel's); free ones by default. */
+  ports?: Ports;
 }
+
+export type Ports = Record<"shell" | "control" | "stdin" | "iopub" | "hb", number>;
 
 export class KernelClient {
   readonly key = randomUUID();
@@ -49,7 +53,7 @@ export class KernelClient {
   private readonly waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   private process!: ChildProcess;
   exited: Promise<number | null> = Promise.resolve(null);
-  private ports!: Record<"shell" | "control" | "stdin" | "iopub" | "hb", number>;
+  ports!: Ports;
   private tempRoot!: string;
   cwd!: string;
 
@@ -67,7 +71,7 @@ export class KernelClient {
       chmodSync(this.tempRoot, 0o755);
       chownSync(this.cwd, options.user.uid, options.user.gid);
     }
-    this.ports = { shell: await freePort(), control: await freePort(), stdin: await freePort(), iopub: await freePort(), hb: await freePort() };
+    this.ports = options.ports ?? { shell: await freePort(), control: await freePort(), stdin: await freePort(), iopub: await freePort(), hb: await freePort() };
     const connectionFile = path.join(this.tempRoot, "kernel.json");
     writeFileSync(connectionFile, JSON.stringify({
       transport: "tcp", ip: "127.0.0.1", key: this.key, signature_scheme: "hmac-sha256",
@@ -97,6 +101,11 @@ export class KernelClient {
       void this.readLoop(socket, channel);
     }
     await this.waitForIopub();
+  }
+
+  /** The process started from the command line (for kernel.json's, the launcher script). */
+  get pid(): number {
+    return this.process.pid!;
   }
 
   /** Where the kernel publishes (tests that connect a subscriber of their own). */

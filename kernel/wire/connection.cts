@@ -44,3 +44,8 @@ export function channelAddress(info: ConnectionInfo, channel: Channel): string {
   // For ipc, Jupyter names the socket files "<ip>-<port>".
   return info.transport === "tcp" ? `tcp://${info.ip}:${port}` : `ipc://${info.ip}-${port}`;
 }
+
+/** The socket relay's side of a channel (wire/relay.cts), in its private folder. */
+export function relayAddress(dir: string, channel: Channel): string {
+  return `ipc://${dir}/${channel}`;
+}
