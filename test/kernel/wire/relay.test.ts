@@ -6,7 +6,7 @@ import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/net.js";
-import { KernelClient, outputsOf } from "../support/client.js";
+import { KernelClient, outputsOf, type StartOptions } from "../support/client.js";
 import { GRADLAB_BIN, REPO } from "../support/kernelspec.js";
 import { kernelArgv } from "../../../kernel/install.js";
 const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../../kernel/paths.js");
@@ -46,10 +46,24 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Runs `body` with a kernel started by the launcher, which is stopped afterwards either way. */
+async function withLauncherKernel(options: Omit<StartOptions, "argv">, body: (kernel: KernelClient) => Promise<void>): Promise<void> {
+  const kernel = await KernelClient.start({ ...options, argv: launcher });
+  try {
+    await body(kernel);
+  } finally {
+    await kernel.stop();
+  }
+}
+
+/** The text/plain result of running `code`. */
+async function resultOf(kernel: KernelClient, code: string): Promise<string> {
+  return outputsOf(await kernel.run(code), "execute_result")[0]!.content.data["text/plain"];
+}
+
 describe.runIf(process.platform === "linux")("the socket relay", () => {
   it("holds Jupyter's ports for the kernel, whose socket worker connects to it instead of binding", async () => {
-    const kernel = await KernelClient.start({ argv: launcher, env: traced });
-    try {
+    await withLauncherKernel({ env: traced }, async (kernel) => {
       const relay = relayOf(kernel);
       const log = kernel.stderr.join("");
       expect(log).toMatch(/[\d.]+ ms: ports bound \(socket relay\)/);
@@ -59,11 +73,8 @@ describe.runIf(process.platform === "linux")("the socket relay", () => {
       expect(readdirSync(relay.dir).sort()).toEqual(["control", "hb", "iopub", "shell", "stdin"]);
       expect(statSync(relay.dir).mode & 0o077).toBe(0);
       // Cells do not inherit the kernel's own plumbing.
-      const env = await kernel.run("[process.env.GRADLAB_WIRE_RELAY, process.env.GRADLAB_WIRE_RELAY_PID]");
-      expect(outputsOf(env, "execute_result")[0]!.content.data["text/plain"]).toBe("[ undefined, undefined ]");
-    } finally {
-      await kernel.stop();
-    }
+      expect(await resultOf(kernel, "[process.env.GRADLAB_WIRE_RELAY, process.env.GRADLAB_WIRE_RELAY_PID]")).toBe("[ undefined, undefined ]");
+    });
   }, 60_000);
 
   it("ends after the kernel, removes its folder, and a restart binds the same ports at once", async () => {
@@ -77,12 +88,9 @@ describe.runIf(process.platform === "linux")("the socket relay", () => {
     expect(existsSync(relay.dir)).toBe(false);
     const ports = first.ports;
     await first.stop();
-    const second = await KernelClient.start({ argv: launcher, ports });
-    try {
-      expect(outputsOf(await second.run("1 + 1"), "execute_result")[0]!.content.data["text/plain"]).toBe("2");
-    } finally {
-      await second.stop();
-    }
+    await withLauncherKernel({ ports }, async (second) => {
+      expect(await resultOf(second, "1 + 1")).toBe("2");
+    });
   }, 60_000);
 
   it("waits for a port that the kernel it replaces still holds", async () => {
@@ -91,36 +99,27 @@ describe.runIf(process.platform === "linux")("the socket relay", () => {
     await new Promise<void>((resolve) => holder.listen(shell, "127.0.0.1", resolve));
     setTimeout(() => holder.close(), 1500);
     const ports = { shell, control: await freePort(), stdin: await freePort(), iopub: await freePort(), hb: await freePort() };
-    const kernel = await KernelClient.start({ argv: launcher, ports });
-    try {
-      expect(outputsOf(await kernel.run("2 * 21"), "execute_result")[0]!.content.data["text/plain"]).toBe("42");
-    } finally {
-      await kernel.stop();
-    }
+    await withLauncherKernel({ ports }, async (kernel) => {
+      expect(await resultOf(kernel, "2 * 21")).toBe("42");
+    });
   }, 60_000);
 
   it("the kernel ends, saying why, when its relay is gone (nobody could reach it)", async () => {
-    const kernel = await KernelClient.start({ argv: launcher });
-    try {
+    await withLauncherKernel({}, async (kernel) => {
       process.kill(relayOf(kernel).pid, "SIGKILL");
       const ended = await Promise.race([kernel.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10_000))]);
       expect(ended, kernel.stderr.join("")).toBe(true);
       expect(kernel.stderr.join("")).toMatch(/the socket relay \(process \d+\) has ended, so no frontend can reach this kernel; exiting/);
-    } finally {
-      await kernel.stop();
-    }
+    });
   }, 60_000);
 
   it("is not in the way of an interrupt sent to the whole process group", async () => {
-    const kernel = await KernelClient.start({ argv: launcher });
-    try {
+    await withLauncherKernel({}, async (kernel) => {
       const relay = relayOf(kernel);
       process.kill(relay.pid, "SIGINT");
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(alive(relay.pid)).toBe(true);
-      expect(outputsOf(await kernel.run("'still here'"), "execute_result")[0]!.content.data["text/plain"]).toBe("'still here'");
-    } finally {
-      await kernel.stop();
-    }
+      expect(await resultOf(kernel, "'still here'")).toBe("'still here'");
+    });
   }, 60_000);
 });
