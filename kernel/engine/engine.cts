@@ -9,6 +9,7 @@ import { DeclarationChunks, FREEZE_AT } from "./declaration-chunks.cjs";
 import { DeclarationsFile } from "./declarations-file.cjs";
 import { loopChecksWanted } from "./interruptible.cjs";
 import { isComplete, type Completeness } from "./is-complete.cjs";
+import { NodeModulesOnDemand } from "./node-modules-on-demand.cjs";
 import { expandShorthandProperties } from "./shorthand.cjs";
 import type { CompletionResult, ConvertResult, Converter } from "./tslab-types.cjs";
 
@@ -66,6 +67,10 @@ export class Engine {
   private readonly freezeAt: number;
   /** Cells converted lately, by what their result depends on (see reuseKey). */
   private readonly recent = new Map<string, ConvertResult>();
+  /** Files the programs read from memory, by path (the lib bundle, the kernel's globals, …). */
+  private readonly virtualFiles = new Map<string, string>();
+  /** gradlab's own @types/node, when the notebook has none, with its rarely used modules loaded on demand. */
+  private readonly nodeModules: NodeModulesOnDemand | null = null;
 
   constructor(private readonly tslab: LoadedTslab, config: EngineConfig) {
     const { ts } = tslab;
@@ -73,11 +78,13 @@ export class Engine {
     this.freezeAt = config.freezeAt ?? FREEZE_AT;
     const typeRoots = notebookTypeRoots(ts, config.cwd, config.ownTypeRoots ?? []);
     const extraRoots: string[] = [];
+    const virtualFiles = this.virtualFiles;
     if (config.nodeTypes && !typeRoots.some((root) => fs.existsSync(path.join(root, "node", "package.json")))) {
       // Without this, `console` and `process` are unknown in a folder without @types/node.
-      extraRoots.push(typesEntry(ts, config.nodeTypes));
+      const entry = typesEntry(ts, config.nodeTypes);
+      extraRoots.push(entry);
+      this.nodeModules = NodeModulesOnDemand.forEntry(entry, virtualFiles);
     }
-    const virtualFiles = new Map<string, string>();
     if (config.globalDeclarations) {
       const globals = path.join(__dirname, "__gradlab_kernel_globals__.d.ts");
       virtualFiles.set(globals, config.globalDeclarations);
@@ -120,6 +127,7 @@ export class Engine {
   }
 
   convert(src: string): ConvertResult {
+    this.nodeModules?.include(src);
     const key = this.reuseKey(src);
     const known = key === null ? undefined : this.recent.get(key);
     if (key !== null && known) {
@@ -145,14 +153,15 @@ export class Engine {
   /**
    * A cell run again (a plot redrawn, a training step repeated) converts to the same result as
    * long as it reads nothing that changed: the earlier cells' declarations are the same, no
-   * file the compiler watches has changed since, and loops still get (or still go without)
+   * file the compiler watches has changed since, no held-back Node module was loaded since
+   * (node-modules-on-demand.cts), and loops still get (or still go without)
    * interrupt checks, which depend on the backend (interruptible.cts). Cells that import or
    * reference files are converted anew: their own imports may have changed on disk before the
    * watcher reports it.
    */
   private reuseKey(src: string): string | null {
     if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(src)) return null;
-    return `${loopChecksWanted() ? "checked" : "plain"}\0${this.tslab.fileEvents.count}\0${this.chunks.count}\0${this.prevDecl}\0${src}`;
+    return `${loopChecksWanted() ? "checked" : "plain"}\0${this.tslab.fileEvents.count}\0${this.chunks.count}\0${this.nodeModules?.loads ?? 0}\0${this.prevDecl}\0${src}`;
   }
 
   /** Makes a converted cell's declarations visible to the following cells. */
@@ -166,15 +175,22 @@ export class Engine {
   }
 
   complete(src: string, position: number): CompletionResult {
+    this.nodeModules?.include(src);
     return this.converter.complete(this.prevDecl, src, position);
   }
 
   quickInfo(src: string, position: number): TS.QuickInfo | undefined {
+    this.nodeModules?.include(src);
     return this.converter.inspect(this.prevDecl, src, position);
   }
 
   isComplete(code: string): Completeness {
     return isComplete(this.tslab.ts, this.tslab.converterModule, code);
+  }
+
+  /** Whether the programs read `fileName` from memory rather than from disk. */
+  isInMemory(fileName: string): boolean {
+    return this.virtualFiles.has(fileName);
   }
 
   close(): void {

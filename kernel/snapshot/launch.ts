@@ -10,7 +10,7 @@ import { enginePaths, nodeTypesPath } from "../engine-paths.js";
 import { KERNEL_DIR } from "../kernel-dir.js";
 import { kernelLog } from "../log.js";
 import { cacheDir, installId, packageRoot } from "../paths.js";
-import { KERNEL_V8_FLAGS } from "../v8-flags.js";
+import { SNAPSHOT_V8_FLAGS } from "../v8-flags.js";
 import type { SnapshotInputs } from "./prepare.cjs";
 
 const SNAPSHOT_DIR = path.join(KERNEL_DIR, "snapshot") + path.sep;
@@ -44,7 +44,7 @@ function files(): SnapshotFiles {
  */
 function writePointer(pointer: string, blob: string): void {
   const partial = `${pointer}.${process.pid}.partial`;
-  writeFileSync(partial, `${process.execPath}\n${blob}\n${KERNEL_V8_FLAGS.join(" ")}\n`);
+  writeFileSync(partial, `${process.execPath}\n${blob}\n${SNAPSHOT_V8_FLAGS.join(" ")}\n`);
   renameSync(partial, pointer);
 }
 
@@ -58,9 +58,9 @@ export function builtWithFlags(blob: string, pointer = files().pointer): readonl
   try {
     lines = readFileSync(pointer, "utf8").split("\n");
   } catch {
-    return KERNEL_V8_FLAGS;
+    return SNAPSHOT_V8_FLAGS;
   }
-  if (lines[1] !== blob) return KERNEL_V8_FLAGS;
+  if (lines[1] !== blob) return SNAPSHOT_V8_FLAGS;
   return (lines[2] ?? "").split(" ").filter(Boolean);
 }
 
@@ -179,7 +179,7 @@ export function buildSnapshot(globalDeclarations: string): { ok: boolean; messag
     // Node runs a snapshot entry without `exports`, which TypeScript's CommonJS output touches.
     const entry = `${blob}.${process.pid}.entry.cjs`;
     writeFileSync(entry, `var exports = {};\n${readFileSync(path.join(SNAPSHOT_DIR, "build-entry.cjs"), "utf8")}`);
-    const result = spawnSyncNode([...KERNEL_V8_FLAGS, "--snapshot-blob", partial, "--build-snapshot", entry], {
+    const result = spawnSyncNode([...SNAPSHOT_V8_FLAGS, "--snapshot-blob", partial, "--build-snapshot", entry], {
       GRADLAB_SNAPSHOT_INPUTS: JSON.stringify(inputs),
       GRADLAB_SNAPSHOT_DIR: SNAPSHOT_DIR,
     });

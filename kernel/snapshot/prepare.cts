@@ -27,7 +27,7 @@ export interface SnapshotInputs {
 
 export interface PinnedFile {
   file: TS.SourceFile;
-  /** Null for an in-memory file (the lib bundle): the light builder compares its text instead. */
+  /** Null for a file the engine serves from memory (the lib bundle, @types/node's entry): the light builder compares its text instead. */
   mtimeMs: number | null;
   size: number;
 }
@@ -55,6 +55,7 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
   const cwd = process.cwd();
   process.chdir(scratch);
   let program: TS.Program | null = null;
+  let inMemory: (fileName: string) => boolean = isLibBundle;
   try {
     const engine = new Engine(tslab, {
       cwd: scratch,
@@ -64,6 +65,7 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
       globalDeclarations: inputs.globalDeclarations,
       onProgram: (p) => (program = p),
     });
+    inMemory = (fileName) => isLibBundle(fileName) || engine.isInMemory(fileName);
     for (const cell of WARM_UP) {
       const result = engine.convert(cell);
       // Not completions: they create an Intl.Collator, which a snapshot cannot hold.
@@ -76,7 +78,9 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
   }
   const pinned = new Map<string, PinnedFile>();
   for (const file of (program as TS.Program | null)?.getSourceFiles() ?? []) {
-    if (isLibBundle(file.fileName)) {
+    // Files the engine reads from memory (the lib bundle; @types/node's entry, see
+    // node-modules-on-demand.cts) are checked against the text it has then, not against the disk.
+    if (inMemory(file.fileName)) {
       pinned.set(file.fileName, { file, mtimeMs: null, size: file.text.length });
       continue;
     }

@@ -13,9 +13,9 @@ import { kernelArgv } from "../../kernel/install.js";
 // The compiled copy: installId names the package folder it is in (dist/kernel/ → the repo).
 const { installId } = (await import(path.join(REPO, "dist/kernel/paths.js"))) as typeof import("../../kernel/paths.js");
 const { restoredKernelOptions, builtWithFlags } = (await import(path.join(REPO, "dist/kernel/snapshot/launch.js"))) as typeof import("../../kernel/snapshot/launch.js");
-const { KERNEL_V8_FLAGS } = (await import(path.join(REPO, "dist/kernel/v8-flags.js"))) as typeof import("../../kernel/v8-flags.js");
+const { KERNEL_V8_FLAGS, SNAPSHOT_V8_FLAGS } = (await import(path.join(REPO, "dist/kernel/v8-flags.js"))) as typeof import("../../kernel/v8-flags.js");
 /** What a restored kernel is started with: its process options, then the blob's V8 flags. */
-const restoredArgv = (): string[] => [...restoredKernelOptions(), ...KERNEL_V8_FLAGS];
+const restoredArgv = (): string[] => [...restoredKernelOptions(), ...SNAPSHOT_V8_FLAGS];
 
 const cache = mkdtempSync(path.join(os.tmpdir(), "gradlab-snapshot-test-"));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -75,6 +75,9 @@ describe("start-up snapshot", () => {
       expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("[ 3 ]");
       const options = await kernel.run("process.execArgv.filter((a) => !a.endsWith('.blob') && a !== '--snapshot-blob')");
       expect(JSON.parse(outputsOf(options, "execute_result")[0]!.content.data["text/plain"].replace(/'/g, '"'))).toEqual(restoredArgv());
+      // A Node module whose types the snapshot leaves out until a cell names it.
+      const zipped = await kernel.run('import { gzipSync } from "node:zlib";\nconst zippedSize: number = gzipSync("hello").length;\nzippedSize > 0');
+      expect(outputsOf(zipped, "execute_result")[0]!.content.data["text/plain"]).toBe("true");
       const typeError = await kernel.run("const n: number = 'x';");
       expect(typeError.reply.content.ename).toBe("TSError");
       const thrown = await kernel.run("function boom() { throw new Error('x'); }\nboom();");
@@ -98,8 +101,8 @@ describe("start-up snapshot", () => {
   it("restores a blob with the V8 flags it was built with, as its pointer records them", () => {
     const pointer = path.join(cache, `kernel-${installId()}.launch`);
     const [, blob, flags] = readFileSync(pointer, "utf8").split("\n");
-    expect(flags).toBe(KERNEL_V8_FLAGS.join(" "));
-    expect(builtWithFlags(blob!, pointer)).toEqual(KERNEL_V8_FLAGS);
+    expect(flags).toBe(SNAPSHOT_V8_FLAGS.join(" "));
+    expect(builtWithFlags(blob!, pointer)).toEqual(SNAPSHOT_V8_FLAGS);
     const dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-pointer-"));
     try {
       const other = path.join(dir, "other.launch");
@@ -109,23 +112,28 @@ describe("start-up snapshot", () => {
       writeFileSync(other, `${process.execPath}\n/cache/b.blob\n--max-lazy --stack-size=900\n`);
       expect(builtWithFlags("/cache/b.blob", other)).toEqual(["--max-lazy", "--stack-size=900"]);
       // A blob the pointer does not name, or no pointer at all: this code built it.
-      expect(builtWithFlags("/cache/c.blob", other)).toEqual(KERNEL_V8_FLAGS);
-      expect(builtWithFlags("/cache/c.blob", path.join(dir, "missing.launch"))).toEqual(KERNEL_V8_FLAGS);
+      expect(builtWithFlags("/cache/c.blob", other)).toEqual(SNAPSHOT_V8_FLAGS);
+      expect(builtWithFlags("/cache/c.blob", path.join(dir, "missing.launch"))).toEqual(SNAPSHOT_V8_FLAGS);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("a kernel started without a snapshot runs with the same V8 flags as a restored one", async () => {
+  it("a kernel started without a snapshot runs with the kernel's V8 flags, a restored one with the snapshot's", async () => {
     // V8's cached-data tag is a hash of its flags: equal tags, equal configuration.
-    const expected = spawnSync(process.execPath, [...KERNEL_V8_FLAGS, "-p", "require('node:v8').cachedDataVersionTag()"], { encoding: "utf8" }).stdout.trim();
-    const plain = spawnSync(process.execPath, ["-p", "require('node:v8').cachedDataVersionTag()"], { encoding: "utf8" }).stdout.trim();
-    expect(expected).not.toBe(plain);
-    for (const env of [{ GRADLAB_NO_SNAPSHOT: "1" }, withSnapshot]) {
+    const tag = (flags: readonly string[]) => spawnSync(process.execPath, [...flags, "-p", "require('node:v8').cachedDataVersionTag()"], { encoding: "utf8" }).stdout.trim();
+    const plain = tag([]);
+    expect(tag(KERNEL_V8_FLAGS)).not.toBe(plain);
+    // The snapshot's own flags (--no-rehash-snapshot) only on the command line of a restored process.
+    expect(tag(SNAPSHOT_V8_FLAGS)).not.toBe(tag(KERNEL_V8_FLAGS));
+    for (const [env, expected] of [[{ GRADLAB_NO_SNAPSHOT: "1" }, tag(KERNEL_V8_FLAGS)], [withSnapshot, tag(SNAPSHOT_V8_FLAGS)]] as const) {
       const kernel = await KernelClient.start({ env });
       try {
         const r = await kernel.run("String((await import('node:v8')).cachedDataVersionTag())");
         expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe(`'${expected}'`);
+        // A worker thread in the kernel's process (the socket worker is one; cells may start more).
+        const worker = await kernel.run("const { Worker } = await import('node:worker_threads');\nawait new Promise((resolve) => new Worker('require(\"node:worker_threads\").parentPort.postMessage(6 * 7)', { eval: true }).once('message', resolve))");
+        expect(outputsOf(worker, "execute_result")[0]!.content.data["text/plain"]).toBe("42");
       } finally {
         await kernel.stop();
       }
