@@ -89,6 +89,25 @@ describe("@types/node's held-back modules, as installed", () => {
     const process = byName.get(path.join(nodeDir, "process.d.ts"))!;
     expect([...importedModules(process, () => false)].filter((name) => heldBackNames.has(name)).length).toBeGreaterThan(10);
   });
+
+  it("are needed by none of gradlab's own declarations, which every cell's program holds", () => {
+    const needed: string[] = [];
+    let read = 0;
+    const visit = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) visit(file);
+        else if (file.endsWith(".d.ts")) {
+          const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+          read++;
+          for (const name of importedModules(source, () => false)) if (heldBackNames.has(name)) needed.push(`${path.relative(REPO, file)} imports ${name}`);
+        }
+      }
+    };
+    visit(path.join(REPO, "dist", "lib"));
+    expect(read).toBeGreaterThan(50);
+    expect(needed).toEqual([]);
+  });
 });
 
 describe("what the engine serves as @types/node's entry", () => {
