@@ -18,6 +18,7 @@ import { kernelArgv } from "../../kernel/install.js";
 import { installId } from "../../kernel/paths.js";
 import { BenchClient, type KernelCommand } from "./client.js";
 import { firstRepliesThroughServer } from "./server-first-reply.js";
+import { median } from "./stats.js";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -43,12 +44,6 @@ const kernels: KernelCommand[] = [
 function buildSnapshot(): void {
   const result = spawnSync(process.execPath, [path.join(root, "bin", "gradlab.js"), "snapshot"], { env: { ...process.env, GRADLAB_CACHE_DIR: cache }, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`gradlab snapshot failed: ${result.stderr}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function percentile(values: number[], fraction: number): number {

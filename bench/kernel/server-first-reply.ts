@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { KernelManager, ServerConnection, SessionManager } from "@jupyterlab/services";
 import { freePort, type KernelCommand } from "./client.js";
+import { median } from "./stats.js";
 
 const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 
@@ -83,11 +84,4 @@ async function waitForServer(statusUrl: string): Promise<void> {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref())]);
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
