@@ -32,11 +32,6 @@ export const ON_DEMAND_NODE_MODULES: ReadonlyMap<string, readonly string[]> = ne
 
 const REFERENCE_PATH = /^\/\/\/\s*<reference\s+path=["']([^"']+)["']\s*\/>\s*$/;
 
-interface HeldBack {
-  line: string;
-  names: readonly string[];
-}
-
 /**
  * The @types/node entry (its index.d.ts) as the programs see it: the real file's text without
  * the reference lines of the held-back files that no cell has named yet. The engine serves that
@@ -48,7 +43,8 @@ export class NodeModulesOnDemand {
   /** How many times a held-back file was loaded; a cell converted before then is converted anew. */
   loads = 0;
   private readonly lines: string[];
-  private readonly heldBack = new Map<number, HeldBack>();
+  /** The module names of each held-back reference line, by its index in `lines`. */
+  private readonly heldBack = new Map<number, readonly string[]>();
   private pattern: RegExp | null;
 
   private constructor(
@@ -60,7 +56,7 @@ export class NodeModulesOnDemand {
     this.lines.forEach((line, index) => {
       const target = REFERENCE_PATH.exec(line)?.[1];
       const names = target === undefined ? undefined : ON_DEMAND_NODE_MODULES.get(target.replace(/^(\.\.?\/)+/, ""));
-      if (names) this.heldBack.set(index, { line, names });
+      if (names) this.heldBack.set(index, names);
     });
     this.pattern = this.namesPattern();
     this.publish();
@@ -82,7 +78,7 @@ export class NodeModulesOnDemand {
 
   /** The module names still held back. */
   get pending(): string[] {
-    return [...this.heldBack.values()].flatMap((held) => held.names);
+    return [...this.heldBack.values()].flat();
   }
 
   /**
@@ -95,8 +91,8 @@ export class NodeModulesOnDemand {
     const named = new Set<string>();
     for (let match = this.pattern.exec(source); match; match = this.pattern.exec(source)) named.add(match[2]!);
     if (named.size === 0) return false;
-    for (const [index, held] of this.heldBack) {
-      if (held.names.some((name) => named.has(name))) this.heldBack.delete(index);
+    for (const [index, names] of this.heldBack) {
+      if (names.some((name) => named.has(name))) this.heldBack.delete(index);
     }
     this.pattern = this.namesPattern();
     this.loads++;

@@ -6,7 +6,6 @@ import os = require("node:os");
 import path = require("node:path");
 import type * as TS from "@tslab/typescript-for-tslab";
 import { Engine, type LibraryFiles } from "../engine/engine.cjs";
-import { isLibBundle } from "../engine/lib-bundle.cjs";
 import { loadTslab, type EnginePaths, type LoadedTslab } from "../engine/ts-patch.cjs";
 import { snapshotKey } from "./key.cjs";
 
@@ -55,9 +54,9 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
   const cwd = process.cwd();
   process.chdir(scratch);
   let program: TS.Program | null = null;
-  let inMemory: (fileName: string) => boolean = isLibBundle;
+  let engine: Engine | null = null;
   try {
-    const engine = new Engine(tslab, {
+    engine = new Engine(tslab, {
       cwd: scratch,
       library: inputs.library,
       runtimeNames: [],
@@ -65,7 +64,6 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
       globalDeclarations: inputs.globalDeclarations,
       onProgram: (p) => (program = p),
     });
-    inMemory = (fileName) => isLibBundle(fileName) || engine.isInMemory(fileName);
     for (const cell of WARM_UP) {
       const result = engine.convert(cell);
       // Not completions: they create an Intl.Collator, which a snapshot cannot hold.
@@ -80,7 +78,7 @@ export function prepare(inputs: SnapshotInputs, builtinRequire: (id: string) => 
   for (const file of (program as TS.Program | null)?.getSourceFiles() ?? []) {
     // Files the engine reads from memory (the lib bundle; @types/node's entry, see
     // node-modules-on-demand.cts) are checked against the text it has then, not against the disk.
-    if (inMemory(file.fileName)) {
+    if (engine?.isInMemory(file.fileName)) {
       pinned.set(file.fileName, { file, mtimeMs: null, size: file.text.length });
       continue;
     }

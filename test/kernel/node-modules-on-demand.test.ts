@@ -115,7 +115,7 @@ describe("what the engine serves as @types/node's entry", () => {
   let entryFile = "";
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "gradlab-on-demand-"));
-    mkdirp(path.join(dir, "ts5.6"));
+    fs.mkdirSync(path.join(dir, "ts5.6"));
     entryFile = path.join(dir, "ts5.6", "index.d.ts");
     writeFileSync(entryFile, ['/// <reference lib="es2020" />', '/// <reference path="../fs.d.ts" />', '/// <reference path="../zlib.d.ts" />', '/// <reference path="../test.d.ts" />', '/// <reference path="../http2.d.ts" />', ""].join("\n"));
   });
@@ -206,9 +206,9 @@ describe("the start-up snapshot", () => {
     expect(pinned!.mtimeMs).toBeNull();
     expect(heldBackFiles.filter((file) => state.pinned.has(file))).toEqual([]);
     expect(state.pinned.has(path.join(nodeDir, "fs.d.ts"))).toBe(true);
+    // The engine's other in-memory file, TypeScript's lib joined into one, likewise.
+    const libBundles = [...state.pinned].filter(([name]) => path.basename(name).startsWith("__gradlab_lib__."));
+    expect(libBundles).toHaveLength(1);
+    expect(libBundles[0]![1].mtimeMs).toBeNull();
   }, 60_000);
 });
-
-function mkdirp(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-}
