@@ -2,6 +2,7 @@ import { gradMode } from "./mode.js";
 import { GradlabError, ShapeError, fmtShape } from "../tensor/errors.js";
 import { sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { beginScope, endScope, type Storage } from "../tensor/storage.js";
 import { onesLike, tensorOn } from "../tensor/creation.js";
 import type { NestedInput } from "../tensor/nested.js";
 
@@ -40,13 +41,61 @@ function topoOrder(root: Tensor): Tensor[] {
 
 interface Propagation {
   createGraph: boolean;
-  /** Called with each tensor's total gradient; leaves and retained tensors store it. */
-  visit: (t: Tensor, g: Tensor) => void;
+  /**
+   * Called with each tensor's total gradient; leaves and retained tensors store it. Outside
+   * createGraph it runs in the pass's allocation scope and returns the tensor it keeps, if any.
+   */
+  visit: (t: Tensor, g: Tensor, scope: PassScope | null) => void;
   /** When set, only nodes that can reach one of these are expanded. */
   targets?: ReadonlySet<Tensor>;
 }
 
-function propagate(root: Tensor, seed: Tensor, p: Propagation): void {
+/**
+ * What a backward pass allocates: every gradient rule's temporaries, the partial sums, the seed.
+ * When the pass ends, everything not kept as a result is freed at once, so a training loop that
+ * never awaits does not pile up gradient buffers until the garbage collector gets to them.
+ * (With createGraph the temporaries are part of a new graph, and nothing is freed.)
+ */
+export class PassScope {
+  private readonly created: Storage[];
+  private readonly kept = new Set<Storage>();
+  private readonly createdSet = new Set<Storage>();
+  private synced = 0;
+
+  constructor() {
+    this.created = beginScope();
+  }
+
+  private madeHere(s: Storage): boolean {
+    for (; this.synced < this.created.length; this.synced++) this.createdSet.add(this.created[this.synced]!);
+    return this.createdSet.has(s);
+  }
+
+  /**
+   * A result the caller may keep and later free or write without anyone noticing: `g` itself
+   * when its buffer was made by this pass for it alone (contiguous from the start, not already
+   * kept), else a contiguous copy of it.
+   */
+  own(g: Tensor): Tensor {
+    const mine = g.offset === 0 && g.isContiguous && this.madeHere(g.storage) && !this.kept.has(g.storage);
+    const t = mine ? g : g.clone();
+    this.kept.add(t.storage);
+    return t;
+  }
+
+  /** A result handed to user code: kept, and counted as a holder of a buffer made elsewhere. */
+  share(g: Tensor): Tensor {
+    if (this.madeHere(g.storage)) this.kept.add(g.storage);
+    else g.storage.holders++;
+    return g;
+  }
+
+  end(): void {
+    endScope(this.created, this.kept);
+  }
+}
+
+function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): void {
   const order = topoOrder(root);
   let reaches: Set<Tensor> | null = null;
   if (p.targets) {
@@ -55,16 +104,17 @@ function propagate(root: Tensor, seed: Tensor, p: Propagation): void {
       if (p.targets.has(t) || (t.node && t.node.inputs.some((i) => reaches!.has(i)))) reaches.add(t);
     }
   }
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const prev = gradMode.enabled;
   gradMode.enabled = p.createGraph;
+  const scope = p.createGraph ? null : new PassScope();
   try {
+    const grads = new Map<Tensor, Tensor>([[root, makeSeed()]]);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k]!;
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
-      p.visit(t, g);
+      p.visit(t, g, scope);
       const node = t.node;
       if (!node || (reaches && !reaches.has(t))) continue;
       const gs = node.vjp(g);
@@ -82,6 +132,7 @@ function propagate(root: Tensor, seed: Tensor, p: Propagation): void {
     }
   } finally {
     gradMode.enabled = prev;
+    scope?.end();
   }
 }
 
@@ -113,13 +164,20 @@ function requireGraph(op: string, root: Tensor): void {
 /** Accumulates d(root)/d(leaf) into every leaf's `.grad` (and retained intermediates'), like PyTorch. */
 export function backward(root: Tensor, grad: Tensor | number | NestedInput | undefined, createGraph: boolean): void {
   requireGraph("backward", root);
-  const seed = seedFor("backward", root, grad);
-  propagate(root, seed, {
+  propagate(root, () => seedFor("backward", root, grad), {
     createGraph,
-    visit: (t, g) => {
+    visit: (t, g, scope) => {
       if (!t.retainsGrad) return;
-      const stored = createGraph ? g : g.detach();
-      t.grad = t.grad ? (createGraph ? t.grad.add(stored) : t.grad.detach().add(stored).detach()) : stored;
+      if (!scope) {
+        const had = t.grad;
+        t.grad = had ? had.add(g) : g;
+        return;
+      }
+      const had = t._peekGrad();
+      const total = scope.own(had ? had.detach().add(g) : g.detach());
+      // The gradient the sum replaces goes now if the engine alone held it.
+      if (had) t._releaseGrad();
+      t._setOwnGrad(total);
     },
   });
 }
@@ -127,14 +185,13 @@ export function backward(root: Tensor, grad: Tensor | number | NestedInput | und
 /** The gradients of `root` with respect to `inputs`, without touching any `.grad` (torch.autograd.grad). */
 export function gradients(root: Tensor, inputs: readonly Tensor[], createGraph: boolean): (Tensor | null)[] {
   requireGraph("grad", root);
-  const seed = seedFor("grad", root, undefined);
   const found = new Map<Tensor, Tensor>();
   const targets = new Set(inputs);
-  propagate(root, seed, {
+  propagate(root, () => seedFor("grad", root, undefined), {
     createGraph,
     targets,
-    visit: (t, g) => {
-      if (targets.has(t)) found.set(t, g);
+    visit: (t, g, scope) => {
+      if (targets.has(t)) found.set(t, scope ? scope.share(g) : g);
     },
   });
   return inputs.map((t) => found.get(t) ?? null);

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from "../tensor/dtype.js";
+import type { UpdatePlan } from "./update.js";
 
 export type BackendName = "cpu" | "webgpu";
 
@@ -42,11 +43,10 @@ export interface Backend<B = unknown> {
   byteSize(buf: B): number;
   dispose(buf: B): void;
   /**
-   * Whether `buf` holds memory the garbage collector cannot see (GPU memory), so that its
-   * tensor's storage must be swept on demand (see reclaimUnreachable). Absent: only the CPU's
-   * buffers are exempt.
+   * Whether `buf` must be handed back through `dispose` (Wasm or GPU memory, which the garbage
+   * collector cannot see) rather than left to the collector. Absent: every buffer but the CPU's.
    */
-  needsSweep?(buf: B): boolean;
+  needsRelease?(buf: B): boolean;
 
   unary(op: UnaryOp, x: View<B>, outDtype: DType): B;
   binary(op: BinaryOp, a: View<B>, b: View<B>, outShape: readonly number[], outDtype: DType): B;
@@ -67,4 +67,10 @@ export interface Backend<B = unknown> {
   embed(x: View<B>, outShape: readonly number[], starts: readonly number[], steps: readonly number[]): B;
   /** Joins views along `axis`. */
   concat(xs: readonly View<B>[], axis: number, outShape: readonly number[], dtype: DType): B;
+  /**
+   * Runs an update plan (an optimizer step) over contiguous views of equal size: returns each
+   * target's new values, written over the target itself where `inPlace[k]` allows it (the caller
+   * holds that buffer alone), else into a new buffer. Float dtypes only.
+   */
+  update(plan: UpdatePlan, targets: readonly View<B>[], inputs: readonly View<B>[], inPlace: readonly boolean[]): B[];
 }

@@ -2,8 +2,6 @@ import type { Backend, BackendName } from "./backend.js";
 import { CpuBackend } from "./cpu/cpu-backend.js";
 import { acquireGpu, backendAsked as asked, webgpuAsked } from "./webgpu/device.js";
 import { WebGpuBackend } from "./webgpu/webgpu-backend.js";
-import { findGc } from "./webgpu/gc.js";
-import { reclaimUnreachable } from "../tensor/storage.js";
 import { GradlabError } from "../tensor/errors.js";
 
 /**
@@ -48,16 +46,11 @@ export function backendInfo(): { name: BackendName; reason: string } {
 /** The WebGPU backend, creating its device on first use; a string says why there is none. */
 async function loadWebGpu(): Promise<WebGpuBackend | string> {
   if (webgpu && webgpu.usable) return webgpu;
-  webgpuPending ??= Promise.all([acquireGpu(), findGc()]).then(([got, gc]) => {
+  webgpuPending ??= acquireGpu().then((got) => {
     webgpuPending = null;
     if (!got.ok) return got.reason;
-    const backend = new WebGpuBackend(got.gpu);
-    backend.setReclaimer(() => {
-      gc?.();
-      reclaimUnreachable(backend);
-    });
-    webgpu = backend;
-    return backend;
+    webgpu = new WebGpuBackend(got.gpu);
+    return webgpu;
   });
   return webgpuPending;
 }

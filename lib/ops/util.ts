@@ -5,6 +5,7 @@ import { allocArray, promote, promoteWithScalar, type DType } from "../tensor/dt
 import { GradlabError } from "../tensor/errors.js";
 import { sameShape } from "../tensor/shape.js";
 import { Tensor, type TensorLike } from "../tensor/tensor.js";
+import { outsideScopes } from "../tensor/storage.js";
 
 /** Attaches the gradient rule to `out` when recording is on and an input needs gradients. */
 export function record(out: Tensor, op: string, inputs: readonly Tensor[], vjp: Node["vjp"]): Tensor {
@@ -38,7 +39,8 @@ export function constant(backend: Backend, value: number, dtype: DType): Tensor 
   if (!t) {
     const arr = allocArray(dtype, 1);
     arr[0] = value;
-    t = Tensor.fromBuffer(backend, backend.upload(arr), [], dtype);
+    // Cached for good, so never part of a backward pass's temporaries.
+    t = outsideScopes(() => Tensor.fromBuffer(backend, backend.upload(arr), [], dtype));
     if (byBackend.size < 512) byBackend.set(key, t);
   }
   return t;

@@ -1,5 +1,6 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, checkRate } from "./optimizer.js";
+import { adamPlan, type UpdatePlan } from "../backend/update.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -31,6 +32,17 @@ export class Adam extends Optimizer {
     checkRate("Adam", "eps", this.eps);
     this.m = this.params.map(() => null);
     this.v = this.params.map(() => null);
+  }
+
+  protected override plan(): UpdatePlan {
+    return adamPlan({
+      lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay,
+      correction1: 1 - this.beta1 ** this.t, correction2: 1 - this.beta2 ** this.t,
+    });
+  }
+
+  protected override builtinUpdate(): unknown {
+    return Adam.prototype.update;
   }
 
   protected update(p: Tensor, grad: Tensor, i: number): Tensor {

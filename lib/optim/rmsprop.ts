@@ -1,5 +1,6 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, checkRate } from "./optimizer.js";
+import { rmspropPlan, type UpdatePlan } from "../backend/update.js";
 
 export interface RMSPropOptions {
   lr: number;
@@ -24,6 +25,14 @@ export class RMSProp extends Optimizer {
     checkRate("RMSProp", "alpha", this.alpha, { open: false, max: 1 });
     checkRate("RMSProp", "eps", this.eps);
     this.square = this.params.map(() => null);
+  }
+
+  protected override plan(): UpdatePlan {
+    return rmspropPlan({ lr: this.lr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay });
+  }
+
+  protected override builtinUpdate(): unknown {
+    return RMSProp.prototype.update;
   }
 
   protected update(p: Tensor, grad: Tensor, i: number): Tensor {

@@ -1,6 +1,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { GradlabError } from "../tensor/errors.js";
 import { Optimizer, checkRate } from "./optimizer.js";
+import { sgdPlan, type UpdatePlan } from "../backend/update.js";
 
 export interface SGDOptions {
   lr: number;
@@ -28,6 +29,14 @@ export class SGD extends Optimizer {
     checkRate("SGD", "weightDecay", this.weightDecay, { open: false });
     if (this.nesterov && this.momentum === 0) throw new GradlabError("SGD: nesterov needs a momentum > 0");
     this.velocity = this.params.map(() => null);
+  }
+
+  protected override plan(): UpdatePlan {
+    return sgdPlan({ lr: this.lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay });
+  }
+
+  protected override builtinUpdate(): unknown {
+    return SGD.prototype.update;
   }
 
   protected update(p: Tensor, grad: Tensor, i: number): Tensor {

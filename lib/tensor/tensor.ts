@@ -27,8 +27,13 @@ export type SliceSpec = number | null | readonly [number?, number?, number?];
  * Tensors are immutable: every op returns a new tensor (views share memory).
  */
 export class Tensor {
-  /** The gradient accumulated by `backward()`; assign null to reset. */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /**
+   * Whether `_grad` may be held outside the engine: once user code has seen it (`grad` read, or
+   * assigned), it is treated as immutable. Until then the engine alone holds it, so `backward`
+   * and `zeroGrad` may free it when it is replaced (see autograd/backward.ts).
+   */
+  private _gradShared = false;
   /** @internal the op that produced this tensor, when it is part of a graph */
   node: Node | null = null;
   private _requiresGrad = false;
@@ -41,15 +46,53 @@ export class Tensor {
     /** @internal */ public strides: readonly number[],
     /** @internal */ public offset: number,
     readonly dtype: DType,
-  ) {}
+  ) {
+    storage.hold();
+  }
+
+  /** The gradient accumulated by `backward()`; assign null to reset. */
+  get grad(): Tensor | null {
+    if (this._grad) this._gradShared = true;
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g === null) this._releaseGrad();
+    else {
+      this._grad = g;
+      this._gradShared = true;
+    }
+  }
+
+  /** @internal the gradient, without handing it out (it stays the engine's to free) */
+  _peekGrad(): Tensor | null {
+    return this._grad;
+  }
+
+  /** @internal stores a gradient whose buffer nothing else holds */
+  _setOwnGrad(g: Tensor): void {
+    this._grad = g;
+    this._gradShared = false;
+  }
+
+  /**
+   * @internal drops the gradient, freeing its buffer at once when no one else can hold it (the
+   * engine made it, user code never saw it, and no view of it was made).
+   */
+  _releaseGrad(): void {
+    const g = this._grad;
+    this._grad = null;
+    if (g && !this._gradShared && g.storage.holders === 1) g.storage.dispose();
+  }
 
   /** @internal a fresh contiguous tensor around a backend buffer */
   static fromBuffer(backend: Backend, buf: unknown, shape: readonly number[], dtype: DType): Tensor {
     return new Tensor(new Storage(backend, buf), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** @internal the backend buffer, for kernels */
+  /** @internal the backend buffer, for kernels; a disposed tensor's memory may be reused, so using it is an error */
   get buf(): unknown {
+    if (this.storage.disposed) throw new GradlabError("this tensor was disposed; its memory is gone");
     return this.storage.buf;
   }
 
@@ -142,9 +185,21 @@ export class Tensor {
       throw new GradlabError("assign: the new value must have the same shape and dtype");
     }
     const c = src.contiguous();
-    this.storage = c.storage;
-    this.strides = c.strides;
-    this.offset = c.offset;
+    this._replaceStorage(c.storage, c.strides, c.offset);
+  }
+
+  /**
+   * @internal points this tensor at another buffer (same shape and dtype). The old buffer is
+   * freed at once when this tensor was its only holder.
+   */
+  _replaceStorage(storage: Storage, strides: readonly number[] = contiguousStrides(this.shape), offset = 0): void {
+    const old = this.storage;
+    if (storage === old) return;
+    storage.hold();
+    this.storage = storage;
+    this.strides = strides;
+    this.offset = offset;
+    if (old.holders === 1) old.dispose();
   }
 
   private assertLive(op: string): void {

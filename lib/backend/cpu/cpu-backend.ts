@@ -1,10 +1,13 @@
 import { allocArray, bytesPerElement, dtypeOfArray, type DType, type TypedArray } from "../../tensor/dtype.js";
-import { CPU_TRACK_MIN_BYTES } from "../../tensor/storage.js";
+import { CPU_TRACK_MIN_BYTES, canCollectNow, reclaimIfPressed } from "../../tensor/storage.js";
 import { sizeOf } from "../../tensor/shape.js";
 import type { BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
 import { ReferenceCpuBackend } from "./reference-backend.js";
 import { WASM_BINARY, WASM_COMPARE, WASM_UNARY, type WasmBinaryOp, type WasmCompareOp, type WasmUnaryOp } from "./wasm/kernels/elementwise.js";
 import { WasmOps } from "./wasm/ops.js";
+import { MAX_PAGES } from "./wasm/heap.js";
+import { updateModuleBytes } from "./wasm/kernels/update.js";
+import type { UpdatePlan } from "../update.js";
 import { createRuntime } from "./wasm/runtime.js";
 import { GemmPool, PARALLEL_MIN_MACS } from "./wasm/threads.js";
 
@@ -64,6 +67,9 @@ export class CpuBackend extends ReferenceCpuBackend {
   get wasm(): WasmOps | null {
     if (this.wasmOps === undefined) {
       const rt = this.wasmWanted ? createRuntime(this.sharedMemory) : null;
+      // Where garbage can be collected on demand, the collection policy (reclaimIfPressed)
+      // bounds what piles up; the heap's own fallback to JS arrays is for hosts without it.
+      if (rt && canCollectNow) rt.heap.growthWithoutFree = Infinity;
       this.wasmOps = rt ? new WasmOps(rt) : null;
     }
     return this.wasmOps;
@@ -100,6 +106,7 @@ export class CpuBackend extends ReferenceCpuBackend {
     const bytes = n * bytesPerElement(dtype);
     // Only a shared memory keeps views valid when it grows; an unshared heap holds scratch only.
     if (heap.shared && bytes >= RESIDENT_MIN_BYTES) {
+      reclaimIfPressed(bytes);
       const ptr = heap.alloc(bytes, true);
       if (ptr !== 0) return heap.view(dtype, ptr, n);
     }
@@ -124,6 +131,51 @@ export class CpuBackend extends ReferenceCpuBackend {
   override dispose(buf: TypedArray): void {
     const heap = this.wasm?.rt.heap;
     if (heap?.owns(buf)) heap.free(buf.byteOffset);
+  }
+
+  /** Only Wasm memory goes back by hand; plain arrays are the garbage collector's. */
+  needsRelease(buf: TypedArray): boolean {
+    return this.wasm?.rt.heap.owns(buf) ?? false;
+  }
+
+  override update(plan: UpdatePlan, targets: readonly V[], inputs: readonly V[], inPlace: readonly boolean[]): TypedArray[] {
+    const w = this.wasm;
+    const n = sizeOf(targets[0]!.shape);
+    if (w === null || targets[0]!.dtype !== "float32" || n < WASM_MIN_ELEMENTS) return super.update(plan, targets, inputs, inPlace);
+    const outs = targets.map((t, k) => (inPlace[k] ? t.buf : this.allocUninit("float32", n)));
+    const arena = w.arena;
+    const reads = targets.map((t) => arena.input(t));
+    const writes = outs.map((o, k) => arena.output(o === targets[k]!.buf ? o.subarray(targets[k]!.offset, targets[k]!.offset + n) : o));
+    const xs = inputs.map((x) => arena.input(x));
+    if (reads.includes(0) || writes.includes(0) || xs.includes(0)) {
+      arena.release();
+      outs.forEach((o, k) => o !== targets[k]!.buf && this.dispose(o));
+      return super.update(plan, targets, inputs, inPlace);
+    }
+    const args: number[] = [];
+    reads.forEach((r, k) => args.push(r, writes[k]!));
+    args.push(...xs, n, ...plan.consts);
+    try {
+      this.updateKernel(w, plan)(...args);
+    } finally {
+      arena.finish();
+    }
+    return outs;
+  }
+
+  private readonly updateKernels = new Map<string, (...args: number[]) => void>();
+
+  /** Compiled on first use of a formula (~1 ms), in a module of its own over the same memory. */
+  private updateKernel(w: WasmOps, plan: UpdatePlan): (...args: number[]) => void {
+    let k = this.updateKernels.get(plan.key);
+    if (!k) {
+      const heap = w.rt.heap;
+      const module = new WebAssembly.Module(updateModuleBytes(plan, { min: 1, max: MAX_PAGES, shared: heap.shared }));
+      const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });
+      k = instance.exports["update"] as (...args: number[]) => void;
+      this.updateKernels.set(plan.key, k);
+    }
+    return k;
   }
 
   override unary(op: UnaryOp, x: V, outDtype: DType): TypedArray {

@@ -5,6 +5,7 @@ import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
 import { binaryLoop, reduceLoop, ternaryLoop, unaryLoop, type BinaryLoop, type ReduceLoop, type UnaryLoop } from "./codegen.js";
 import { BINARY_EXPR, CAST_EXPR, REDUCE_INIT, REDUCE_UPDATE, UNARY_EXPR } from "./exprs.js";
 import { matmulBlock } from "./matmul.js";
+import { runUpdate, type UpdatePlan } from "../update.js";
 
 type V = View<TypedArray>;
 
@@ -107,6 +108,15 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
 
   dispose(_buf: TypedArray): void {
     // Typed arrays are reclaimed by the garbage collector.
+  }
+
+  update(plan: UpdatePlan, targets: readonly V[], inputs: readonly V[], inPlace: readonly boolean[]): TypedArray[] {
+    const n = sizeOf(targets[0]!.shape);
+    const part = (v: V) => v.buf.subarray(v.offset, v.offset + n);
+    const outs = targets.map((t, k) => (inPlace[k] ? t.buf : this.allocUninit(t.dtype, n)));
+    const outParts = outs.map((o, k) => (o === targets[k]!.buf ? part(targets[k]!) : o));
+    runUpdate(plan, targets.map(part), inputs.map(part), outParts, n, targets[0]!.dtype === "float32");
+    return outs;
   }
 
   unary(op: UnaryOp, x: V, outDtype: DType): TypedArray {

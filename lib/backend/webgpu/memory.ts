@@ -6,15 +6,7 @@ import type { DeviceState } from "./device-state.js";
 import type { Fused } from "./fusion.js";
 import { GpuBuffer } from "./gpu-buffer.js";
 import { BufferPool, type PoolStats } from "./pool.js";
-
-/** GPU bytes allocated between two collections, at least (more when many tensors are live). */
-const RECLAIM_MIN_BYTES = 64 * 2 ** 20;
-/**
- * Also after this many allocations, so that small tensors (cells of shared buffers, which cost
- * little memory each) come back too. A full collection takes tens of milliseconds in a large
- * heap, so this is rare: about a tenth of a microsecond per op.
- */
-const RECLAIM_EVERY_ALLOCS = 1 << 18;
+import { reclaimIfPressed } from "../../tensor/storage.js";
 
 export interface AllocOptions {
   /** The inputs of the kernel that will write this buffer (see CellAllocator.acquire). */
@@ -30,7 +22,7 @@ export interface AllocOptions {
  * Where tensors' GPU memory comes from and goes back to: pooled buffers for large tensors, cells
  * of shared buffers for small ones. A buffer is returned when its tensor is disposed or
  * collected, unless a lazy chain still reads it; and when allocations pile up, unreachable
- * tensors are collected on the spot (see `setReclaimer`).
+ * tensors are collected on the spot (see `reclaimIfPressed`).
  */
 export class GpuMemory {
   readonly pool: BufferPool;
@@ -38,9 +30,6 @@ export class GpuMemory {
   private readonly cells: CellAllocator;
   /** Bytes held by live tensors (bucket and cell sizes, as allocated). */
   live = 0;
-  private sinceReclaim = 0;
-  private allocsSinceReclaim = 0;
-  private reclaimer: (() => void) | null = null;
   /** Host tensors with a copy on the GPU (see placeCopy). */
   private copies: GpuBuffer[] = [];
 
@@ -90,27 +79,13 @@ export class GpuMemory {
     this.copies.length = kept;
   }
 
-  /**
-   * Called when GPU allocations have piled up: it should free the buffers of tensors that are no
-   * longer reachable (the registry collects garbage and sweeps), so the allocation that
-   * triggered it can reuse one of them.
-   */
-  setReclaimer(fn: () => void): void {
-    this.reclaimer = fn;
-  }
-
   /** Memory for `length` 4-byte elements. */
   alloc(length: number, opts: AllocOptions = {}): GpuBuffer {
     this.state.check("webgpu");
     const into = opts.into ?? new GpuBuffer(length, opts.shadow ?? null);
     const bytes = Math.max(4, length * 4);
-    this.sinceReclaim += bytes;
-    this.allocsSinceReclaim++;
-    if (this.reclaimer && (this.sinceReclaim > Math.max(RECLAIM_MIN_BYTES, this.live / 2) || this.allocsSinceReclaim > RECLAIM_EVERY_ALLOCS)) {
-      this.sinceReclaim = 0;
-      this.allocsSinceReclaim = 0;
-      this.reclaimer();
-    }
+    // Unreachable tensors' buffers come back first when too many piled up, so this one can reuse them.
+    reclaimIfPressed(bytes);
     const cleanSince = opts.forUpload ? this.batch.epoch : Infinity;
     if (bytes <= this.cells.cellBytes) {
       const cell = this.cells.acquire(cleanSince, opts.avoid);

@@ -19,7 +19,9 @@ import { fillKernel, mapKernel, mapMeta, type MapInput } from "./wgsl/elementwis
 import { binaryExpr, unaryExpr, type Expr } from "./wgsl/exprs.js";
 import { gatherKernel, placeKernel, scatterAddKernel } from "./wgsl/indexing.js";
 import { matmulKernel, matmulRegisterKernel, REGISTER_WX, REGISTER_WY, registerPlan, type Operand, type Tile } from "./wgsl/matmul.js";
-import { grid, storageBits, wtype, type WType } from "./wgsl/prelude.js";
+import { f32bits, grid, storageBits, wtype, type WType } from "./wgsl/prelude.js";
+import { updateKernel, updateMeta } from "./wgsl/update.js";
+import { runUpdate, type UpdatePlan } from "../update.js";
 import { argSerialKernel, argTreeKernel, CHUNK, reduceSerialKernel, reduceTreeKernel } from "./wgsl/reduce.js";
 
 type V = View<GpuBuffer>;
@@ -44,6 +46,8 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   private readonly flags: GpuBuffer;
   private readonly tile: Tile;
   private readonly maxLeaves: number;
+  /** Storage buffers one kernel may bind. */
+  private readonly storageBindings: number;
   /**
    * Fuse chains of elementwise ops into one kernel (on by default). Off, every op dispatches its
    * own kernel at once: for measuring dispatch cost, and for tests of the unfused kernels.
@@ -80,6 +84,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
     // Every storage binding has a dynamic offset, so both limits apply (4 is WebGPU's minimum).
     const bindable = Math.min(limits.maxStorageBuffersPerShaderStage, limits.maxDynamicStorageBuffersPerPipelineLayout);
     this.maxLeaves = Math.max(3, Math.min(8, bindable - 1));
+    this.storageBindings = bindable;
     this.device.queue.writeBuffer(flagSlab.buffer, 0, new Uint32Array(4));
     // 64×64 tiles with a k-slice of 32 measured fastest on llvmpipe (4.5 GFLOP/s at 512, against
     // 3.6 for 32×32 and 4.0 for 64×128); 256 threads and 16 KiB of shared memory.
@@ -124,11 +129,6 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   }
 
   // ---- memory ----
-
-  /** See GpuMemory.setReclaimer. */
-  setReclaimer(fn: () => void): void {
-    this.memory.setReclaimer(fn);
-  }
 
   upload(data: TypedArray): GpuBuffer {
     if (data instanceof Float64Array) throw new DTypeError("webgpu: float64 exists on the CPU backend only; use float32");
@@ -194,7 +194,7 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
   }
 
   /** A host tensor holds no GPU memory, except a copy for recorded work, taken back after it. */
-  needsSweep(buf: GpuBuffer): boolean {
+  needsRelease(buf: GpuBuffer): boolean {
     return buf.host === null;
   }
 
@@ -281,6 +281,40 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
       return this.map([bits], ["a"], x.shape, { code: "a", type: "u32" }, "u32");
     }
     return this.map([x], ["a"], x.shape, { code: "a", type: from }, wtype(dtype));
+  }
+
+  // ---- fused updates (optimizer steps) ----
+
+  /**
+   * Small tensors whose values all live on the host are updated there, like other small ops.
+   * On the GPU the new values go to fresh buffers (the old ones may still be read by recorded
+   * work); the caller frees the old ones, and the pool hands them to the next step.
+   */
+  update(plan: UpdatePlan, targets: readonly V[], inputs: readonly V[], _inPlace: readonly boolean[]): GpuBuffer[] {
+    this.state.check("webgpu");
+    const n = sizeOf(targets[0]!.shape);
+    const views = [...targets, ...inputs];
+    for (const v of views) wtype(v.dtype);
+    if (this.hostOps && n <= HOST_MAX_ELEMENTS && views.every((v) => alive(v.buf).host && !v.buf.lazy)) {
+      const part = (v: V) => v.buf.host!.subarray(v.offset, v.offset + n);
+      const outs = targets.map(() => new Float32Array(n));
+      runUpdate(plan, targets.map(part), inputs.map(part), outs, n, true);
+      return outs.map(hostBuffer);
+    }
+    for (const v of views) this.live_(v.buf);
+    const bufs = views.map((v) => v.buf);
+    const outs: GpuBuffer[] = [];
+    for (let k = 0; k < plan.targets; k++) outs.push(this.memory.alloc(n, { avoid: [...bufs, ...outs] }));
+    if (n === 0) return outs;
+    const all = plan.results.map((_, r) => r);
+    // One kernel writes every target when the device lets it bind them all, else one kernel each.
+    const groups = views.length + all.length <= this.storageBindings ? [all] : all.map((r) => [r]);
+    const meta = updateMeta(n, views.map((v) => v.offset), plan.consts.map(f32bits));
+    for (const writes of groups) {
+      const k = this.kernels.get(`update|${plan.key}|${writes.join(",")}`, () => updateKernel(plan, writes));
+      this.batch.dispatch(k, [...bufs, ...writes.map((r) => outs[r]!)], meta, ...grid(n));
+    }
+    return outs;
   }
 
   // ---- reductions ----
