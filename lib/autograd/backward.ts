@@ -2,7 +2,7 @@ import { gradMode } from "./mode.js";
 import { GradlabError, ShapeError, fmtShape } from "../tensor/errors.js";
 import { sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { beginScope, endScope, type Storage } from "../tensor/storage.js";
+import { AllocationScope } from "./scope.js";
 import { onesLike, tensorOn } from "../tensor/creation.js";
 import type { NestedInput } from "../tensor/nested.js";
 
@@ -43,59 +43,14 @@ interface Propagation {
   createGraph: boolean;
   /**
    * Called with each tensor's total gradient; leaves and retained tensors store it. Outside
-   * createGraph it runs in the pass's allocation scope and returns the tensor it keeps, if any.
+   * createGraph it gets the pass's allocation scope, through which it keeps what it stores.
    */
-  visit: (t: Tensor, g: Tensor, scope: PassScope | null) => void;
+  visit: (t: Tensor, g: Tensor, scope: AllocationScope | null) => void;
   /** When set, only nodes that can reach one of these are expanded. */
   targets?: ReadonlySet<Tensor>;
 }
 
-/**
- * What a backward pass allocates: every gradient rule's temporaries, the partial sums, the seed.
- * When the pass ends, everything not kept as a result is freed at once, so a training loop that
- * never awaits does not pile up gradient buffers until the garbage collector gets to them.
- * (With createGraph the temporaries are part of a new graph, and nothing is freed.)
- */
-export class PassScope {
-  private readonly created: Storage[];
-  private readonly kept = new Set<Storage>();
-  private readonly createdSet = new Set<Storage>();
-  private synced = 0;
-
-  constructor() {
-    this.created = beginScope();
-  }
-
-  private madeHere(s: Storage): boolean {
-    for (; this.synced < this.created.length; this.synced++) this.createdSet.add(this.created[this.synced]!);
-    return this.createdSet.has(s);
-  }
-
-  /**
-   * A result the caller may keep and later free or write without anyone noticing: `g` itself
-   * when its buffer was made by this pass for it alone (contiguous from the start, not already
-   * kept), else a contiguous copy of it.
-   */
-  own(g: Tensor): Tensor {
-    const mine = g.offset === 0 && g.isContiguous && this.madeHere(g.storage) && !this.kept.has(g.storage);
-    const t = mine ? g : g.clone();
-    this.kept.add(t.storage);
-    return t;
-  }
-
-  /** A result handed to user code: kept, and counted as a holder of a buffer made elsewhere. */
-  share(g: Tensor): Tensor {
-    if (this.madeHere(g.storage)) this.kept.add(g.storage);
-    else g.storage.holders++;
-    return g;
-  }
-
-  end(): void {
-    endScope(this.created, this.kept);
-  }
-}
-
-function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): void {
+function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): Tensor[] {
   const order = topoOrder(root);
   let reaches: Set<Tensor> | null = null;
   if (p.targets) {
@@ -106,7 +61,9 @@ function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): void {
   }
   const prev = gradMode.enabled;
   gradMode.enabled = p.createGraph;
-  const scope = p.createGraph ? null : new PassScope();
+  // What a backward pass allocates (every rule's temporaries, partial sums, the seed) is freed
+  // when it ends, unless kept as a gradient; with createGraph they are part of a new graph.
+  const scope = p.createGraph ? null : new AllocationScope();
   try {
     const grads = new Map<Tensor, Tensor>([[root, makeSeed()]]);
     for (let k = order.length - 1; k >= 0; k--) {
@@ -134,7 +91,13 @@ function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): void {
     gradMode.enabled = prev;
     scope?.end();
   }
+  return order;
 }
+
+const FREED_AFTER_BACKWARD =
+  "this intermediate value of an nn.Sequential was freed by backward(), which needs it only once; " +
+  "to backpropagate through the same forward pass again, call backward({ retainGraph: true }) the first time " +
+  "(and draw plot.graph before backward)";
 
 function seedFor(op: string, root: Tensor, grad: Tensor | number | NestedInput | undefined): Tensor {
   if (grad === undefined) {
@@ -161,10 +124,13 @@ function requireGraph(op: string, root: Tensor): void {
   }
 }
 
-/** Accumulates d(root)/d(leaf) into every leaf's `.grad` (and retained intermediates'), like PyTorch. */
-export function backward(root: Tensor, grad: Tensor | number | NestedInput | undefined, createGraph: boolean): void {
+/**
+ * Accumulates d(root)/d(leaf) into every leaf's `.grad` (and retained intermediates'), like
+ * PyTorch; unless `retainGraph`, then frees the intermediate values only the graph holds.
+ */
+export function backward(root: Tensor, grad: Tensor | number | NestedInput | undefined, createGraph: boolean, retainGraph = createGraph): void {
   requireGraph("backward", root);
-  propagate(root, () => seedFor("backward", root, grad), {
+  const order = propagate(root, () => seedFor("backward", root, grad), {
     createGraph,
     visit: (t, g, scope) => {
       if (!t.retainsGrad) return;
@@ -180,6 +146,10 @@ export function backward(root: Tensor, grad: Tensor | number | NestedInput | und
       t._setOwnGrad(total);
     },
   });
+  if (retainGraph) return;
+  for (const t of order) {
+    if (t._graphOnly && t.storage.holders === 1 && !t.storage.disposed) t.storage.dispose(FREED_AFTER_BACKWARD);
+  }
 }
 
 /** The gradients of `root` with respect to `inputs`, without touching any `.grad` (torch.autograd.grad). */

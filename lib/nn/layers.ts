@@ -61,8 +61,9 @@ export class Linear extends Module {
         `Linear(${this.inFeatures} → ${this.outFeatures}): input ${fmtShape(x.shape)} must end in ${this.inFeatures} features (one row per example)`,
       );
     }
-    const z = this.bias ? x.matmul(this.weight).add(this.bias) : x.matmul(this.weight);
-    return ACTIVATIONS[this.activation](z);
+    const act = this.activation;
+    if (act === "linear" || act === "relu" || act === "sigmoid" || act === "tanh") return F.linear(x, this.weight, this.bias, act);
+    return ACTIVATIONS[act](F.linear(x, this.weight, this.bias));
   }
 
   override describe(): string {
@@ -93,13 +94,19 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const [i, l] of this.layers.entries()) {
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i]!;
       try {
         h = l.forward(h);
       } catch (e) {
         if (e instanceof Error && !e.message.startsWith("Sequential")) e.message = `Sequential layer ${i} (${l.describe()}): ${e.message}`;
         throw e;
       }
+      // Between two of the library's own layers, which keep no reference to what they take or
+      // give, a value is reachable only through the graph: backward() may free it.
+      const next = layers[i + 1];
+      if (next && h !== x && h.node && keepsNoTensors(l) && keepsNoTensors(next)) h._graphOnly = true;
     }
     return h;
   }
@@ -199,4 +206,14 @@ export class PReLU extends Module {
   override describe(): string {
     return `PReLU(${this.weight.size})`;
   }
+}
+
+/** The library's layers, exactly (a subclass may keep what it sees). */
+const OWN_LAYERS: ReadonlySet<unknown> = new Set<unknown>([
+  Linear, Dropout, Flatten, ReLU, Sigmoid, Tanh, SELU, Softplus, Gaussian, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU,
+]);
+
+function keepsNoTensors(m: Module): boolean {
+  if (m.constructor === Sequential) return (m as Sequential).layers.every(keepsNoTensors);
+  return OWN_LAYERS.has(m.constructor);
 }

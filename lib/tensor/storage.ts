@@ -30,7 +30,7 @@ const pressure = { live: 0, pending: 0, collections: 0 };
  * Garbage allowed to pile up before a collection: at least 48 MiB, and a quarter of what is
  * live, so a program that keeps gigabytes on purpose does not collect after every few tensors.
  */
-export const COLLECT_MIN_BYTES = 48 * 2 ** 20;
+export const COLLECT_MIN_BYTES = 16 * 2 ** 20;
 
 function release(h: Held): void {
   if (h.freed) return;
@@ -87,20 +87,37 @@ export const CPU_TRACK_MIN_BYTES = 1024;
  * did not become a gradient (see autograd/backward.ts). Views the engine makes inside such a
  * scope are not counted as holders: they live only while a gradient rule runs.
  */
-const scopes: Storage[][] = [];
+export interface Scope {
+  readonly id: number;
+  readonly created: Storage[];
+}
+
+const scopes: Scope[] = [];
+let nextScopeId = 1;
 
 /** Starts recording the storages created from now on (nested scopes each get their own). */
-export function beginScope(): Storage[] {
-  const s: Storage[] = [];
+export function beginScope(): Scope {
+  const s = { id: nextScopeId++, created: [] };
   scopes.push(s);
   return s;
 }
 
-/** Stops recording `scope` and frees every storage in it that is not in `keep`. */
-export function endScope(scope: Storage[], keep: ReadonlySet<Storage>): void {
+/**
+ * Stops recording `scope` and frees every storage in it that is not in `keep`. What is kept
+ * passes to the enclosing scope, if any: it was handed to the code running there.
+ */
+export function endScope(scope: Scope, keep: ReadonlySet<Storage>): void {
   const top = scopes.pop();
   if (top !== scope) throw new GradlabError("internal: allocation scopes ended out of order");
-  for (const s of scope) if (!keep.has(s)) s.dispose();
+  const parent = scopes[scopes.length - 1];
+  for (const s of scope.created) {
+    if (!keep.has(s)) s.dispose();
+    else if (parent) {
+      s.scope = parent.id;
+      parent.created.push(s);
+    } else s.register();
+  }
+  if (parent) for (const s of keep) if (s.scope === scope.id) s.scope = parent.id;
 }
 
 /** Runs `fn` outside any scope: what it creates outlives the scope (caches). */
@@ -122,13 +139,17 @@ export class Storage {
    * optimizer or `backward` write it in place and free it early without anyone noticing.
    */
   holders = 0;
+  /** The scope (see beginScope) that was innermost when this buffer was made; 0 for none. */
+  scope = 0;
   private readonly held: Held;
   private readonly counted: boolean;
 
   constructor(readonly backend: Backend, readonly buf: unknown) {
     const bytes = backend.byteSize(buf);
-    const releasable = backend.needsRelease ? backend.needsRelease(buf) : backend.name !== "cpu";
-    this.counted = releasable || backend.name !== "cpu" || bytes >= CPU_TRACK_MIN_BYTES;
+    this.counted = backend.name !== "cpu" || bytes >= CPU_TRACK_MIN_BYTES;
+    // Asked only of counted buffers: a small CPU buffer never lives in Wasm memory, and asking
+    // (a typed array's .buffer) would cost more than the op that made it.
+    const releasable = this.counted && (backend.needsRelease ? backend.needsRelease(buf) : backend.name !== "cpu");
     this.held = { backend, buf: releasable ? buf : null, bytes, freed: false };
     if (this.counted) {
       const s = statsFor(backend.name);
@@ -138,12 +159,29 @@ export class Storage {
         pressure.live += bytes;
         pressure.pending += bytes;
       }
-      // No unregister token: one costs more than the rest of a small op. dispose() marks the
-      // buffer freed instead, and the finalizer then does nothing.
-      collector.registry.register(this, this.held);
     }
-    if (scopes.length > 0) scopes[scopes.length - 1]!.push(this);
+    if (scopes.length > 0) {
+      const top = scopes[scopes.length - 1]!;
+      // Only counted buffers are worth freeing early; small CPU ones are the collector's anyway.
+      // Their registration waits for the scope's end, which frees most of them (see register).
+      if (this.counted) top.created.push(this);
+      this.scope = top.id;
+    } else if (this.counted) this.register();
   }
+
+  /**
+   * Hands the buffer to the finalizer. While registered, a young-generation collection keeps
+   * the storage alive (V8's scavenger treats finalization cells as strong), so every registered
+   * temporary would reach the old generation; buffers freed early are therefore unregistered,
+   * and a scope's are registered only if they outlive it.
+   */
+  register(): void {
+    if (this.registered || this.disposed) return;
+    this.registered = true;
+    collector.registry.register(this, this.held, this.held);
+  }
+
+  private registered = false;
 
   /** A new Tensor object holds this buffer (see `holders`). */
   hold(): void {
@@ -156,16 +194,17 @@ export class Storage {
     return this.held.bytes;
   }
 
-  get disposed(): boolean {
-    return this.held.freed;
-  }
+  /** Whether the buffer was freed (dispose); a field, since every kernel launch checks it. */
+  disposed = false;
+  /** Why the buffer is gone, for the error a later use gets. */
+  disposedBecause = "this tensor was disposed; its memory is gone";
 
   /** Frees the buffer now; any tensor still using it fails with a clear error from then on. */
-  dispose(): void {
-    if (!this.counted) {
-      this.held.freed = true;
-      return;
-    }
+  dispose(because?: string): void {
+    if (because && !this.disposed) this.disposedBecause = because;
+    this.disposed = true;
+    if (!this.counted) return;
+    if (this.registered) collector.registry.unregister(this.held);
     release(this.held);
   }
 }

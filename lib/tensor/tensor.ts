@@ -34,6 +34,12 @@ export class Tensor {
    * and `zeroGrad` may free it when it is replaced (see autograd/backward.ts).
    */
   private _gradShared = false;
+  /**
+   * @internal an intermediate value no code but the graph can reach (between two built-in layers
+   * of an nn.Sequential): `backward()` frees it once the gradients are computed, as PyTorch frees
+   * the values a graph saved.
+   */
+  _graphOnly = false;
   /** @internal the op that produced this tensor, when it is part of a graph */
   node: Node | null = null;
   private _requiresGrad = false;
@@ -92,7 +98,7 @@ export class Tensor {
 
   /** @internal the backend buffer, for kernels; a disposed tensor's memory may be reused, so using it is an error */
   get buf(): unknown {
-    if (this.storage.disposed) throw new GradlabError("this tensor was disposed; its memory is gone");
+    if (this.storage.disposed) throw new GradlabError(this.storage.disposedBecause);
     return this.storage.buf;
   }
 
@@ -164,9 +170,15 @@ export class Tensor {
     return this._retainGrad || this.node === null;
   }
 
-  /** Backpropagates from this tensor; a single-element tensor needs no `grad` argument. */
-  backward(grad?: Tensor | NestedInput, options: { createGraph?: boolean } = {}): void {
-    runBackward(this, grad, options.createGraph ?? false);
+  /**
+   * Backpropagates from this tensor; a single-element tensor needs no `grad` argument.
+   * `createGraph` records the gradients' own graph (for gradients of gradients). Afterwards the
+   * intermediate values only the graph held (inside an nn.Sequential) are freed, unless
+   * `retainGraph` is set: pass it to backpropagate through the same model output twice.
+   */
+  backward(grad?: Tensor | NestedInput, options: { createGraph?: boolean; retainGraph?: boolean } = {}): void {
+    const createGraph = options.createGraph ?? false;
+    runBackward(this, grad, createGraph, options.retainGraph ?? createGraph);
   }
 
   /** The same values, outside the graph (no gradient flows through). Shares memory. */
@@ -203,7 +215,7 @@ export class Tensor {
   }
 
   private assertLive(op: string): void {
-    if (this.storage.disposed) throw new GradlabError(`${op}: this tensor was disposed; its memory is gone`);
+    if (this.storage.disposed) throw new GradlabError(`${op}: ${this.storage.disposedBecause}`);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { where } from "../../ops/elementwise.js";
 import { record } from "../../ops/util.js";
 import { noGrad } from "../../autograd/mode.js";
+import { withTemporaries } from "../../autograd/scope.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** 1 / (1 + e^(−x)); derivative σ(x)(1 − σ(x)). Computed without overflow for any x. */
@@ -47,7 +48,7 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
  * pieces (max and |x|) have kinks at 0 that would give 0 instead of ½ there.
  */
 export function softplus(x: Tensor): Tensor {
-  const out = noGrad(() => x.relu().add(x.abs().neg().exp().log1p()));
+  const out = withTemporaries(() => noGrad(() => x.relu().add(x.abs().neg().exp().log1p())));
   return record(out, "softplus", [x], (g) => [g.mul(x.sigmoid())]);
 }
 

@@ -2,3 +2,4 @@
 export * from "./activations.js";
 export { mse, bce, bceWithLogits, crossEntropy, l1, l2 } from "./losses.js";
 export { dropout } from "./dropout.js";
+export { linear, type LinearActivation } from "./linear.js";

@@ -3,6 +3,11 @@ import { DTypeError, GradlabError, ShapeError, fmtShape } from "../../tensor/err
 import { sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { softplus } from "./activations.js";
+import { onesLike } from "../../tensor/creation.js";
+import { scatterAdd } from "../../ops/indexing.js";
+import { record } from "../../ops/util.js";
+import { withGradMode } from "../../autograd/mode.js";
+import { withTemporaries } from "../../autograd/scope.js";
 
 function checkTensors(op: string, pred: unknown, target: unknown): asserts pred is Tensor {
   if (!(pred instanceof Tensor) || !(target instanceof Tensor)) {
@@ -92,7 +97,6 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
     throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${fmtShape(logits.shape)}`);
   }
   const [n, c] = logits.shape as [number, number];
-  const logp = logits.logSoftmax(1);
   if (y.dtype === "int32") {
     if (y.ndim !== 1 || y.shape[0] !== n) {
       throw new ShapeError(`crossEntropy: class-index labels must be [batch] = [${n}], got ${fmtShape(y.shape)}`);
@@ -109,7 +113,13 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
         }
       }
     }
-    return logp.gather(1, y.reshape(n, 1)).mean().neg();
+    const index = y.reshape(n, 1);
+    const loss = withTemporaries(() => withGradMode(false, () => logits.logSoftmax(1).gather(1, index).mean().neg()));
+    // d loss / d logits = (softmax(logits) − onehot(y)) / n.
+    return record(loss, "crossEntropy", [logits], (g) => {
+      const onehot = scatterAdd(onesLike(index, { dtype: logits.dtype }), 1, index, logits.shape);
+      return [logits.softmax(1).sub(onehot).mul(g.div(n))];
+    });
   }
   if (!isFloat(y.dtype)) {
     throw new DTypeError(`crossEntropy: labels must be int32 class indices or float one-hot rows, got ${y.dtype}`);
@@ -122,7 +132,10 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (!sameShape(y.shape, logits.shape)) {
     throw new ShapeError(`crossEntropy: one-hot labels ${fmtShape(y.shape)} must match the logits ${fmtShape(logits.shape)}`);
   }
-  return y.mul(logp).sum(1).mean().neg();
+  if (y.requiresGrad) return y.mul(logits.logSoftmax(1)).sum(1).mean().neg();
+  const loss = withTemporaries(() => withGradMode(false, () => y.mul(logits.logSoftmax(1)).sum(1).mean().neg()));
+  // d loss / d logits = (softmax(logits) · Σⱼ yⱼ − y) / n: rows need not sum to 1.
+  return record(loss, "crossEntropy", [logits], (g) => [logits.softmax(1).mul(y.sum(1, true)).sub(y).mul(g.div(n))]);
 }
 
 function params(op: string, ps: readonly Tensor[] | Tensor): Tensor[] {

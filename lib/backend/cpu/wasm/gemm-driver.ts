@@ -20,10 +20,21 @@ export function sliceDepth(k: number): number {
 
 const { MR, NR } = GEMM;
 
-/** One packed KC-slice of a 2-D product: its blocks are independent units of work. */
+/**
+ * One KC-slice of a 2-D product: C[m×n] (= or +=) A[m×kc] · B[kc×n], its blocks independent
+ * units of work. Operands are given unpacked (addresses of the slice's first element and
+ * strides, all in bytes): the thread that computes a block packs the panels it needs into its
+ * own scratch. Packed panels then stay in the cache of the core that reads them; when one
+ * thread packed for all, every slice made the other core fetch them across (measured: the
+ * packing of a 64×784·784×128 product went from 18 to 70–260 µs with a helper thread).
+ */
 export interface GemmSlice {
-  ap: number;
-  bp: number;
+  a: number;
+  rsa: number;
+  csa: number;
+  b: number;
+  rsb: number;
+  csb: number;
   c: number;
   m: number;
   n: number;
@@ -31,11 +42,25 @@ export interface GemmSlice {
   /** Bytes between rows of C. */
   ldc: number;
   accumulate: boolean;
-  /** MR×NR floats of scratch for ragged edge tiles (the calling thread's). */
-  tmp: number;
   /** Block size in rows (a multiple of MR) and columns (a multiple of NR). */
   mc: number;
   nc: number;
+}
+
+/** A thread's packing scratch, and which panels it holds now (so consecutive blocks reuse them). */
+export interface PackScratch {
+  /** MC×KC floats for an A panel, KC×NC for a B panel, MR×NR for ragged edge tiles. */
+  ap: number;
+  bp: number;
+  tmp: number;
+  /** Row / column of the block whose A / B panel is packed; -1 for none (reset per slice). */
+  packedA: number;
+  packedB: number;
+}
+
+/** Scratch bytes for packing blocks of at most mc × nc with depth kc. */
+export function packBytes(mc: number, nc: number, kc: number): { ap: number; bp: number; tmp: number } {
+  return { ap: Math.ceil(mc / MR) * MR * kc * 4, bp: Math.ceil(nc / NR) * NR * kc * 4, tmp: MR * NR * 4 };
 }
 
 export function blockCount(s: GemmSlice): number {
@@ -43,21 +68,30 @@ export function blockCount(s: GemmSlice): number {
 }
 
 /**
- * Computes block `t` of a slice (column-block-major, so consecutive blocks share a B panel);
- * `tmp`: MR×NR floats of this thread's scratch. The worker's copy of this is in threads.ts.
+ * Computes block `t` of a slice (column-block-major, so consecutive blocks share a B panel),
+ * packing its panels first unless this thread already holds them. The worker's copy of this
+ * is in threads.ts.
  */
-export function runBlock(rt: WasmRuntime, s: GemmSlice, t: number, tmp = s.tmp): void {
+export function runBlock(rt: WasmRuntime, s: GemmSlice, t: number, p: PackScratch): void {
   const rowBlocks = Math.ceil(s.m / s.mc);
   const ib = (t % rowBlocks) * s.mc;
   const jb = Math.floor(t / rowBlocks) * s.nc;
-  rt.kernels.gemmMacro(
-    s.ap + ib * s.kc * 4, s.bp + jb * s.kc * 4, s.c + ib * s.ldc + jb * 4,
-    Math.min(s.mc, s.m - ib), Math.min(s.nc, s.n - jb), s.kc, s.ldc, s.accumulate ? 1 : 0, tmp,
-  );
+  const rows = Math.min(s.mc, s.m - ib);
+  const cols = Math.min(s.nc, s.n - jb);
+  const k = rt.kernels;
+  if (p.packedA !== ib) {
+    k.packA(s.a + ib * s.rsa, s.rsa, s.csa, rows, s.kc, p.ap);
+    p.packedA = ib;
+  }
+  if (p.packedB !== jb) {
+    k.packB(s.b + jb * s.csb, s.csb, s.rsb, cols, s.kc, p.bp);
+    p.packedB = jb;
+  }
+  k.gemmMacro(p.ap, p.bp, s.c + ib * s.ldc + jb * 4, rows, cols, s.kc, s.ldc, s.accumulate ? 1 : 0, p.tmp);
 }
 
-/** Runs every block of a slice; the threaded pool replaces this to share blocks between threads. */
-export type SliceRunner = (s: GemmSlice) => void;
+/** Runs every block of a slice with the calling thread's scratch; the threaded pool replaces this to share blocks. */
+export type SliceRunner = (s: GemmSlice, scratch: PackScratch) => void;
 
 /**
  * out[...batch, m, n] = a[...batch, m, k] @ b[...batch, k, n] in float32, any strides (the
@@ -79,10 +113,9 @@ export function gemm(
   const aPtr = arena.input(a);
   const bPtr = arena.input(b);
   const cPtr = arena.output(out);
-  const ap = arena.scratch(Math.ceil(m / MR) * MR * kc * 4);
-  const bp = arena.scratch(Math.ceil(n / NR) * NR * kc * 4);
-  const tmp = arena.scratch(MR * NR * 4);
-  if (!aPtr || !bPtr || !cPtr || !ap || !bp || !tmp) {
+  const bytes = packBytes(Math.min(m, MC), Math.min(n, NC), kc);
+  const scratch: PackScratch = { ap: arena.scratch(bytes.ap), bp: arena.scratch(bytes.bp), tmp: arena.scratch(bytes.tmp), packedA: -1, packedB: -1 };
+  if (!aPtr || !bPtr || !cPtr || !scratch.ap || !scratch.bp || !scratch.tmp) {
     arena.release();
     return false;
   }
@@ -98,9 +131,11 @@ export function gemm(
     const c = cPtr + t * m * n * 4;
     for (let pc = 0; pc < k; pc += kc) {
       const depth = Math.min(kc, k - pc);
-      rt.kernels.packA(aPtr + aOff + pc * csa, rsa, csa, m, depth, ap);
-      rt.kernels.packB(bPtr + bOff + pc * rsb, csb, rsb, n, depth, bp);
-      runSlice({ ap, bp, c, m, n, kc: depth, ldc: n * 4, accumulate: pc > 0, tmp, mc: MC, nc: NC });
+      scratch.packedA = scratch.packedB = -1;
+      runSlice(
+        { a: aPtr + aOff + pc * csa, rsa, csa, b: bPtr + bOff + pc * rsb, rsb, csb, c, m, n, kc: depth, ldc: n * 4, accumulate: pc > 0, mc: MC, nc: NC },
+        scratch,
+      );
     }
     for (let d = batch.length - 1; d >= 0; d--) {
       idx[d]!++;

@@ -21,9 +21,9 @@ export class WasmOps {
 
   constructor(readonly rt: WasmRuntime) {
     this.arena = new Arena(rt.heap);
-    this.runSlice = (s) => {
+    this.runSlice = (s, scratch) => {
       const blocks = blockCount(s);
-      for (let t = 0; t < blocks; t++) runBlock(rt, s, t);
+      for (let t = 0; t < blocks; t++) runBlock(rt, s, t, scratch);
     };
   }
 

@@ -7,6 +7,7 @@ import {
 import { emitGemm, type GemmShape } from "./kernels/gemm.js";
 import { emitPack } from "./kernels/pack.js";
 import { emitReduce } from "./kernels/reduce.js";
+import { relaxedSimd } from "./features.js";
 
 /** 4×8 measured fastest among 2–8 × 4–16 tiles with V8's register allocator (≈42 GFLOP/s in cache). */
 export const GEMM: GemmShape = { MR: 4, NR: 8, KU: 1 };
@@ -32,9 +33,9 @@ export interface Kernels {
 }
 
 /** The module's bytes, generated from the TypeScript kernel sources at load (~16 KB, a few ms). */
-export function moduleBytes(shared: boolean): Uint8Array {
+export function moduleBytes(shared: boolean, fma = relaxedSimd()): Uint8Array {
   const mod = new ModuleBuilder({ min: 1, max: MAX_PAGES, shared });
-  emitGemm(mod, GEMM);
+  emitGemm(mod, { ...GEMM, fma });
   emitPack(mod, GEMM.MR);
   if (GEMM.NR !== GEMM.MR) emitPack(mod, GEMM.NR);
   emitElementwise(mod);

@@ -1,4 +1,4 @@
-import { blockCount, runBlock, type GemmSlice, type SliceRunner } from "./gemm-driver.js";
+import { blockCount, KC, MC, packBytes, runBlock, type GemmSlice, type PackScratch, type SliceRunner } from "./gemm-driver.js";
 import { GEMM, type WasmRuntime } from "./runtime.js";
 
 /**
@@ -13,13 +13,15 @@ import { GEMM, type WasmRuntime } from "./runtime.js";
  * training step), then sleep on a futex.
  *
  * Control block layout (int32 slots): 0 job number, 1 blocks done, 2–3 claim word (int64),
- * 4 failure flag, 8+12·(job & 1) parameters of the job (two slots alternate).
+ * 4 failure flag, 8+16·(job & 1) parameters of the job (two slots alternate).
  */
 const JOB = 0;
 const DONE = 1;
 const FAILED = 4;
 const PARAMS = 8;
-const SLOT = 12;
+const SLOT = 16;
+/** Columns of a block on the threaded path (see reblock), so a worker's B scratch has a fixed size. */
+const THREAD_NC = 128;
 const CTRL_BYTES = (PARAMS + 2 * SLOT) * 4;
 
 /** Below this many multiply-adds per slice, waking a thread costs more than it saves. */
@@ -27,7 +29,7 @@ export const PARALLEL_MIN_MACS = 1 << 20;
 /** Blocks of less work than this (~6 µs) cost more in claiming and cache misses than they balance. */
 const MIN_BLOCK_MACS = 1 << 18;
 /** Milliseconds a worker keeps polling for the next job before it sleeps (a futex wake took 26 µs median, 150 µs p90 here). */
-const WORKER_SPIN_MS = 0.3;
+const WORKER_SPIN_MS = 2;
 /** Polls of the main thread before it sleeps waiting for the last claimed blocks. */
 const SPIN = 20000;
 const WARM_M = 32;
@@ -40,11 +42,17 @@ const WARM_CALLS = 1500;
 // works the same under a bundler or a test runner). Mirrors runBlock and the claim below.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, ctrl, tmp, spin, warm } = workerData;
-const { gemm_macro } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { module, memory, ctrl, scratch, spin, warm } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const gemm_macro = ex.gemm_macro, packA = ex.pack${GEMM.MR}, packB = ex.pack${GEMM.NR};
+const { ap, bp, tmp } = scratch;
 // V8 first runs baseline code and optimizes a function once it has run enough: do that now,
 // on a small product in this worker's warm-up scratch, rather than during the first real matmul.
-for (let i = 0; i < ${WARM_CALLS}; i++) gemm_macro(warm, warm + ${WARM_PANEL}, warm + 2 * ${WARM_PANEL}, ${WARM_M}, ${WARM_M}, ${WARM_K}, ${WARM_M * 4}, 0, tmp);
+for (let i = 0; i < ${WARM_CALLS}; i++) {
+  packA(warm, ${WARM_K * 4}, 4, ${WARM_M}, ${WARM_K}, ap);
+  packB(warm, 4, ${WARM_M * 4}, ${WARM_M}, ${WARM_K}, bp);
+  gemm_macro(ap, bp, warm + 2 * ${WARM_PANEL}, ${WARM_M}, ${WARM_M}, ${WARM_K}, ${WARM_M * 4}, 0, tmp);
+}
 const I = new Int32Array(memory.buffer, ctrl, ${CTRL_BYTES / 4});
 const W = new BigInt64Array(memory.buffer, ctrl + 8, 1);
 function claim(job, total) {
@@ -59,11 +67,16 @@ function claim(job, total) {
 function work(job) {
   const p = ${PARAMS} + (job & 1) * ${SLOT};
   const q = (k) => Atomics.load(I, p + k);
-  const total = q(0), ap = q(1), bp = q(2), c = q(3), m = q(4), n = q(5), kc = q(6), ldc = q(7), acc = q(8), mc = q(9), nc = q(10);
+  const total = q(0), a = q(1), rsa = q(2), csa = q(3), b = q(4), rsb = q(5), csb = q(6), c = q(7);
+  const m = q(8), n = q(9), kc = q(10), ldc = q(11), acc = q(12), mc = q(13), nc = q(14);
   const rowBlocks = Math.ceil(m / mc);
+  let packedA = -1, packedB = -1;
   for (let t; (t = claim(job, total)) >= 0; ) {
     const ib = (t % rowBlocks) * mc, jb = Math.floor(t / rowBlocks) * nc;
-    gemm_macro(ap + ib * kc * 4, bp + jb * kc * 4, c + ib * ldc + jb * 4, Math.min(mc, m - ib), Math.min(nc, n - jb), kc, ldc, acc, tmp);
+    const rows = Math.min(mc, m - ib), cols = Math.min(nc, n - jb);
+    if (packedA !== ib) { packA(a + ib * rsa, rsa, csa, rows, kc, ap); packedA = ib; }
+    if (packedB !== jb) { packB(b + jb * csb, csb, rsb, cols, kc, bp); packedB = jb; }
+    gemm_macro(ap, bp, c + ib * ldc + jb * 4, rows, cols, kc, ldc, acc, tmp);
     Atomics.add(I, ${DONE}, 1);
     Atomics.notify(I, ${DONE});
   }
@@ -137,13 +150,16 @@ export class GemmPool {
     if (threads < 2) return null;
     // Kept for the life of the process: never freed, so never reused by a tensor.
     const ctrl = rt.heap.alloc(CTRL_BYTES, false);
-    const tmps = Array.from({ length: threads - 1 }, () => rt.heap.alloc(GEMM.MR * GEMM.NR * 4, false));
-    const warm = rt.heap.alloc(WARM_BYTES, false); // packed panels of zeros for the warm-up
-    if (!ctrl || !warm || tmps.includes(0)) return null;
+    const sizes = packBytes(MC, THREAD_NC, KC);
+    const scratches = Array.from({ length: threads - 1 }, () => ({
+      ap: rt.heap.alloc(sizes.ap, false), bp: rt.heap.alloc(sizes.bp, false), tmp: rt.heap.alloc(sizes.tmp, false),
+    }));
+    const warm = rt.heap.alloc(WARM_BYTES, false); // zeros for the warm-up
+    if (!ctrl || !warm || scratches.some((x) => !x.ap || !x.bp || !x.tmp)) return null;
     new Uint8Array(rt.heap.bytes, warm, WARM_BYTES).fill(0);
     new Int32Array(rt.heap.bytes, ctrl, CTRL_BYTES / 4).fill(0);
-    const workers = tmps.map((tmp) => {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: rt.module, memory: rt.heap.memory, ctrl, tmp, spin: WORKER_SPIN_MS, warm } });
+    const workers = scratches.map((scratch) => {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: rt.module, memory: rt.heap.memory, ctrl, scratch, spin: WORKER_SPIN_MS, warm } });
       w.unref(); // an idle helper must not keep the process alive
       return w;
     });
@@ -158,22 +174,24 @@ export class GemmPool {
   }
 
   /** Runs a slice on all threads; small slices run on this one alone. */
-  readonly runSlice: SliceRunner = (s) => {
-    if (this.failed || s.m * s.n * s.kc < PARALLEL_MIN_MACS) return runLocal(this.rt, s);
+  readonly runSlice: SliceRunner = (s, scratch) => {
+    if (this.failed || s.m * s.n * s.kc < PARALLEL_MIN_MACS) return runLocal(this.rt, s, scratch);
     const blocked = this.reblock(s);
     const total = blockCount(blocked);
-    if (total < 2) return runLocal(this.rt, s);
+    if (total < 2) return runLocal(this.rt, s, scratch);
     const job = (this.job = (this.job + 1) & 0x3fffffff);
     const I = this.i32;
     const p = PARAMS + (job & 1) * SLOT;
-    const params = [total, s.ap, s.bp, s.c, s.m, s.n, s.kc, s.ldc, s.accumulate ? 1 : 0, blocked.mc, blocked.nc];
+    const params = [
+      total, s.a, s.rsa, s.csa, s.b, s.rsb, s.csb, s.c, s.m, s.n, s.kc, s.ldc, s.accumulate ? 1 : 0, blocked.mc, blocked.nc,
+    ];
     for (let k = 0; k < params.length; k++) Atomics.store(I, p + k, params[k]!);
     Atomics.store(I, DONE, 0);
     Atomics.store(this.w64, 0, BigInt(job) << 32n);
     Atomics.store(I, JOB, job);
     Atomics.notify(I, JOB);
     for (let t; (t = this.claim(job, total)) >= 0; ) {
-      runBlock(this.rt, blocked, t);
+      runBlock(this.rt, blocked, t, scratch);
       Atomics.add(I, DONE, 1);
     }
     // Only blocks a worker has claimed remain; wait for them (spin first: they are short).
@@ -190,7 +208,7 @@ export class GemmPool {
    */
   private reblock(s: GemmSlice): GemmSlice {
     let mc = s.mc;
-    let nc = Math.min(s.nc, 128);
+    let nc = Math.min(s.nc, THREAD_NC);
     const want = 2 * (this.workers.length + 1);
     for (;;) {
       const rows = Math.ceil(s.m / mc);
@@ -215,7 +233,7 @@ export class GemmPool {
   }
 }
 
-export function runLocal(rt: WasmRuntime, s: GemmSlice): void {
+export function runLocal(rt: WasmRuntime, s: GemmSlice, scratch: PackScratch): void {
   const blocks = blockCount(s);
-  for (let t = 0; t < blocks; t++) runBlock(rt, s, t);
+  for (let t = 0; t < blocks; t++) runBlock(rt, s, t, scratch);
 }

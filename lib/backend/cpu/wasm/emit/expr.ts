@@ -165,6 +165,8 @@ export const f32x4 = {
   pmin: bin<"v128", "v128">("v128", simd(0xea)),
   /** a < b ? b : a — one x86 maxps. */
   pmax: bin<"v128", "v128">("v128", simd(0xeb)),
+  /** a·b + c, fused where the CPU has FMA (relaxed SIMD: rounding may be once or twice). */
+  relaxed_madd: (a: V128, b: V128, c: V128): V128 => node("v128", [a, b, c], simd(0x105)),
 };
 
 export const f64x2 = {

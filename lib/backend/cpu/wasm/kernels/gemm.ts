@@ -7,6 +7,8 @@ export interface GemmShape {
   readonly NR: number;
   /** k-loop unroll factor (1 measured best: 2 and 4 made V8 spill accumulators, −15 to −30%). */
   readonly KU: number;
+  /** Multiply-add in one instruction (relaxed SIMD's f32x4.relaxed_madd, an FMA on x64 and ARM). */
+  readonly fma?: boolean;
 }
 
 /**
@@ -15,12 +17,13 @@ export interface GemmShape {
  *  - Bp: NR-column micro-panels, each kc × NR floats (row p of the panel is contiguous).
  * `gemm_micro` computes one MR×NR tile of C: per step of k it loads NR/4 vectors of B,
  * broadcasts each of the MR values of A (a load-splat), and updates MR·NR/4 accumulators with
- * a multiply and an add (Wasm SIMD has no fused multiply-add before relaxed SIMD, which Node
- * 20 lacks). The accumulators never leave registers: 8 for 4×8, within x64's 16 xmm.
+ * a fused multiply-add where relaxed SIMD is there (Node 20 has it behind a flag, see
+ * features.ts), else a multiply and an add. The accumulators never leave registers: 8 for 4×8,
+ * within x64's 16 xmm.
  * `gemm_macro` walks a block of tiles column panel by column panel, so one B panel stays in
  * L1 while the A block streams past it.
  */
-export function emitGemm(mod: ModuleBuilder, { MR, NR, KU }: GemmShape): void {
+export function emitGemm(mod: ModuleBuilder, { MR, NR, KU, fma = false }: GemmShape): void {
   const NV = NR / 4;
   // C[MR×NR] (= or +=) Ap · Bp; ldc in bytes.
   const micro = mod.func("gemm_micro", ["i32", "i32", "i32", "i32", "i32", "i32"], null, (f, ap, bp, c, kc, ldc, accumulate) => {
@@ -39,7 +42,10 @@ export function emitGemm(mod: ModuleBuilder, { MR, NR, KU }: GemmShape): void {
       for (let v = 0; v < NV; v++) f.set(bv[v]!, v128.load(bp.get(), (u * NR + v * 4) * 4));
       for (let r = 0; r < MR; r++) {
         f.set(a, v128.load32_splat(ap.get(), (u * MR + r) * 4));
-        for (let v = 0; v < NV; v++) f.set(acc[r]![v]!, f32x4.add(acc[r]![v]!.get(), f32x4.mul(a.get(), bv[v]!.get())));
+        for (let v = 0; v < NV; v++) {
+          const sum = fma ? f32x4.relaxed_madd(a.get(), bv[v]!.get(), acc[r]![v]!.get()) : f32x4.add(acc[r]![v]!.get(), f32x4.mul(a.get(), bv[v]!.get()));
+          f.set(acc[r]![v]!, sum);
+        }
       }
     };
     const main = f.local("i32");
