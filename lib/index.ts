@@ -3,7 +3,7 @@
  * Everything a lesson uses is exported from here; the kernel preloads these names as globals.
  */
 export { Tensor } from "./tensor/tensor.js";
-export type { TensorLike, SliceSpec } from "./tensor/tensor.js";
+export type { TensorLike, SliceSpec, BackwardOptions } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
 export type { Nested, NestedInput } from "./tensor/nested.js";
 export { GradlabError, ShapeError, DTypeError } from "./tensor/errors.js";

@@ -3,7 +3,7 @@ import { GradlabError } from "../tensor/errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/creation.js";
 import type { NestedInput } from "../tensor/nested.js";
-import { currentBackend } from "../backend/registry.js";
+import { onCpu } from "../backend/registry.js";
 
 export interface GradcheckOptions {
   /** Finite-difference step. */
@@ -32,21 +32,48 @@ function unravel(i: number, shape: readonly number[]): number[] {
   return idx;
 }
 
+/** An input's values as float64, read without waiting (see Tensor._valuesNow). */
+function valuesOf(x: Tensor | NestedInput, i: number): { values: Float64Array; shape: readonly number[]; device: string } {
+  if (!(x instanceof Tensor)) {
+    const t = onCpu(() => tensor(x));
+    return { values: Float64Array.from(t.dataSync()), shape: t.shape, device: "cpu" };
+  }
+  const v = x._valuesNow();
+  if (!v) {
+    throw new GradlabError(
+      `gradcheck: input ${i} [${x.shape.join(",")}] is in ${x.device} memory, which is read asynchronously; gradcheck works on float64 CPU copies anyway: pass \`await t.to("cpu")\``,
+    );
+  }
+  return { values: Float64Array.from(v, Number), shape: x.shape, device: x.device };
+}
+
 /**
- * Compares autograd's Jacobian of `f` with central finite differences, in float64 on the CPU.
- * Every output element is checked against every input element; the report names the worst one.
+ * Compares autograd's Jacobian of `f` with central finite differences. Every output element is
+ * checked against every input element; the report names the worst one. It always computes in
+ * float64 on the CPU: inputs on another backend are copied there, and `f` runs with the CPU as
+ * the current backend (a tensor `f` captured from another backend is an error that says so).
  */
 export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly (Tensor | NestedInput)[], options: GradcheckOptions = {}): boolean {
+  const read = inputs.map(valuesOf);
+  const moved = [...new Set(read.map((r) => r.device).filter((d) => d !== "cpu"))];
+  const where = moved.length ? ` (computed in float64 on CPU copies of the ${moved.join("/")} inputs)` : "";
+  try {
+    return onCpu(() => check(f, read.map((r) => r.values), read.map((r) => r.shape), options, where));
+  } catch (e) {
+    if (moved.length && e instanceof GradlabError && /different backends/.test(e.message)) {
+      throw new GradlabError(
+        `gradcheck: f uses a tensor on ${moved.join("/")} that it did not get as an input, but gradcheck runs f on float64 CPU copies of its inputs; pass that tensor as an input too, or create it inside f (${e.message})`,
+      );
+    }
+    throw e;
+  }
+}
+
+function check(f: (...xs: Tensor[]) => Tensor, base: readonly Float64Array[], shapes: readonly (readonly number[])[], options: GradcheckOptions, where: string): boolean {
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
-  if (currentBackend().name !== "cpu") throw new GradlabError("gradcheck: runs in float64, which needs the CPU backend; call setBackend('cpu') first");
-  const base = inputs.map((x) => {
-    const t = x instanceof Tensor ? x : tensor(x);
-    return Float64Array.from(t.detach().cast("float64").dataSync());
-  });
-  const shapes = inputs.map((x) => (x instanceof Tensor ? x.shape : tensor(x).shape));
-  const make = (vals: Float64Array[], track: boolean) =>
+  const make = (vals: readonly Float64Array[], track: boolean) =>
     vals.map((v, i) => tensor(v, { dtype: "float64" }).reshape([...shapes[i]!]).detach()).map((t) => {
       if (track) t.requiresGrad = true;
       return t;
@@ -102,7 +129,7 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly (Tens
   if (options.raise === false) return false;
   const w = worst as unknown as GradcheckWorst;
   throw new GradlabError(
-    `gradcheck: autograd and finite differences disagree. Worst: input ${w.input} element [${w.element.join(",")}], output [${w.output.join(",")}]: ` +
+    `gradcheck: autograd and finite differences disagree${where}. Worst: input ${w.input} element [${w.element.join(",")}], output [${w.output.join(",")}]: ` +
       `analytic ${w.analytic}, numeric ${w.numeric} (error ${w.error.toExponential(3)} > atol ${atol} + rtol ${rtol}·|numeric|)`,
   );
 }

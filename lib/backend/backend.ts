@@ -40,6 +40,12 @@ export interface Backend<B = unknown> {
   /** A copy of elements [start, start + count) of `buf` (a view reads only its own part). */
   read(buf: B, dtype: DType, start: number, count: number): Promise<TypedArray>;
   readSync(buf: B, dtype: DType, start: number, count: number): TypedArray;
+  /**
+   * The values when they can be had without waiting (on the host, or already read back);
+   * null otherwise. Printing uses it; it never starts a read. Absent: as readSync when
+   * `syncReadback`.
+   */
+  peekSync?(buf: B, dtype: DType, start: number, count: number): TypedArray | null;
   byteSize(buf: B): number;
   dispose(buf: B): void;
   /**

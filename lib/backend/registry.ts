@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from "./backend.js";
 import { CpuBackend } from "./cpu/cpu-backend.js";
-import { acquireGpu, backendAsked as asked, webgpuAsked } from "./webgpu/device.js";
+import { acquireGpu, backendAsked as asked, webgpuAsked, type AdapterPolicy } from "./webgpu/device.js";
 import { WebGpuBackend } from "./webgpu/webgpu-backend.js";
 import { GradlabError } from "../tensor/errors.js";
 
@@ -13,7 +13,7 @@ import { GradlabError } from "../tensor/errors.js";
 const cpu = new CpuBackend();
 let current: Backend = cpu;
 let webgpu: WebGpuBackend | null = null;
-let webgpuPending: Promise<WebGpuBackend | string> | null = null;
+let webgpuPending: { policy: AdapterPolicy; answer: Promise<WebGpuBackend | string> } | null = null;
 let reason = startReason();
 let initDone: Promise<{ name: BackendName; reason: string }> | null = null;
 
@@ -27,6 +27,20 @@ function startReason(): string {
 /** The CPU backend, whatever the current one is (small host-side computations such as plot paths). */
 export function cpuBackend(): Backend {
   return cpu;
+}
+
+/**
+ * Runs `fn` with the CPU as the backend new tensors are created on, then restores the current
+ * one (gradcheck evaluates a function on CPU copies of its inputs, in float64).
+ */
+export function onCpu<T>(fn: () => T): T {
+  const saved = current;
+  current = cpu;
+  try {
+    return fn();
+  } finally {
+    current = saved;
+  }
 }
 
 /** The backend new tensors are created on. */
@@ -43,16 +57,23 @@ export function backendInfo(): { name: BackendName; reason: string } {
   return { name: current.name, reason };
 }
 
-/** The WebGPU backend, creating its device on first use; a string says why there is none. */
-async function loadWebGpu(): Promise<WebGpuBackend | string> {
+/**
+ * The WebGPU backend, creating its device on first use; a string says why there is none.
+ * `auto` takes only a hardware adapter (see AdapterPolicy); a later request by name may still
+ * take a software one.
+ */
+async function loadWebGpu(policy: AdapterPolicy = "any"): Promise<WebGpuBackend | string> {
   if (webgpu && webgpu.usable) return webgpu;
-  webgpuPending ??= acquireGpu().then((got) => {
-    webgpuPending = null;
+  const pending = webgpuPending?.policy === policy ? webgpuPending.answer : null;
+  if (pending) return pending;
+  const answer = acquireGpu(policy).then((got) => {
+    if (webgpuPending?.answer === answer) webgpuPending = null;
     if (!got.ok) return got.reason;
     webgpu = new WebGpuBackend(got.gpu);
     return webgpu;
   });
-  return webgpuPending;
+  webgpuPending = { policy, answer };
+  return answer;
 }
 
 /**
@@ -64,10 +85,10 @@ export function initBackend(): Promise<{ name: BackendName; reason: string }> {
   initDone ??= (async () => {
     const a = asked();
     if (!webgpuAsked()) return backendInfo();
-    const got = await loadWebGpu();
+    const got = await loadWebGpu(a === "auto" ? "auto" : "any");
     if (typeof got === "string") {
       current = cpu;
-      reason = `GRADLAB_BACKEND=${a}: no WebGPU (${got}); using the CPU`;
+      reason = `GRADLAB_BACKEND=${a}: the CPU, since ${got}`;
     } else {
       current = got;
       reason = `GRADLAB_BACKEND=${a}: WebGPU on ${got.description}`;

@@ -213,7 +213,8 @@ const OWN_LAYERS: ReadonlySet<unknown> = new Set<unknown>([
   Linear, Dropout, Flatten, ReLU, Sigmoid, Tanh, SELU, Softplus, Gaussian, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU,
 ]);
 
-function keepsNoTensors(m: Module): boolean {
+/** Whether a module is made only of the library's own layers, which keep no reference to what they take or give. */
+export function keepsNoTensors(m: Module): boolean {
   if (m.constructor === Sequential) return (m as Sequential).layers.every(keepsNoTensors);
   return OWN_LAYERS.has(m.constructor);
 }

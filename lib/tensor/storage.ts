@@ -19,18 +19,39 @@ function statsFor(name: BackendName): { tensors: number; bytes: number } {
 }
 
 /**
- * Memory the JavaScript collector cannot see (Wasm blocks, GPU buffers), across backends:
- * `live` is held by tensors now, `pending` was allocated since the last collection and not given
- * back since. Kernels free what they alone own at once (backward temporaries, replaced gradients
- * and optimizer state, see autograd/backward.ts and optim/); what remains pending belongs to
- * tensors only the garbage collector can judge, so when it passes the budget a collection runs.
+ * Memory the JavaScript collector cannot see (Wasm blocks, GPU buffers), per backend: `live` is
+ * held by tensors now, `pending` was allocated since the last collection and not given back
+ * since, `baseline` was live right after the last collection. Kernels free what they alone own
+ * at once (backward temporaries, replaced gradients and optimizer state, see
+ * autograd/backward.ts and optim/); what remains pending belongs to tensors only the garbage
+ * collector can judge, so when it passes the backend's budget a collection runs.
  */
-const pressure = { live: 0, pending: 0, collections: 0 };
+interface Pressure {
+  live: number;
+  pending: number;
+  baseline: number;
+}
+
+const pressures = new Map<BackendName, Pressure>();
+let collections = 0;
+
+function pressureOf(name: BackendName): Pressure {
+  let p = pressures.get(name);
+  if (!p) pressures.set(name, (p = { live: 0, pending: 0, baseline: 0 }));
+  return p;
+}
+
 /**
- * Garbage allowed to pile up before a collection: at least 48 MiB, and a quarter of what is
- * live, so a program that keeps gigabytes on purpose does not collect after every few tensors.
+ * Garbage each backend may hold before a collection: at least `min`, and `share` of what was
+ * live after the last one, so a program that keeps gigabytes on purpose does not collect after
+ * every few tensors. The CPU's 16 MiB keeps a training loop's whole process within a few dozen
+ * megabytes; GPU memory is scarcer still (and each GPU tensor is worth more), so there garbage
+ * stays within half of what is live, or 2 MiB.
  */
-export const COLLECT_MIN_BYTES = 16 * 2 ** 20;
+export const COLLECT_BUDGET: Readonly<Record<BackendName, { min: number; share: number }>> = {
+  cpu: { min: 16 * 2 ** 20, share: 0.25 },
+  webgpu: { min: 2 * 2 ** 20, share: 0.5 },
+};
 
 function release(h: Held): void {
   if (h.freed) return;
@@ -39,8 +60,9 @@ function release(h: Held): void {
   s.tensors--;
   s.bytes -= h.bytes;
   if (h.buf !== null) {
-    pressure.live -= h.bytes;
-    pressure.pending = Math.max(0, pressure.pending - h.bytes);
+    const p = pressureOf(h.backend.name);
+    p.live -= h.bytes;
+    p.pending = Math.max(0, p.pending - h.bytes);
     h.backend.dispose(h.buf);
   }
 }
@@ -57,22 +79,27 @@ export const canCollectNow = collector.collectNow !== null;
  * `reclaimIfPressed` before allocating; tests and benchmarks may call it directly.
  */
 export function collectGarbage(): void {
-  pressure.pending = 0;
-  pressure.collections++;
+  collections++;
   collector.collectNow?.();
+  for (const p of pressures.values()) {
+    p.pending = 0;
+    p.baseline = p.live;
+  }
 }
 
 /**
  * Called by a backend before it allocates `bytes` of memory the collector cannot see: runs a
  * collection when too much such memory was allocated since the last one and not freed since.
  */
-export function reclaimIfPressed(bytes: number): void {
-  if (pressure.pending + bytes > Math.max(COLLECT_MIN_BYTES, pressure.live / 4) && collector.collectNow) collectGarbage();
+export function reclaimIfPressed(backend: BackendName, bytes: number): void {
+  const p = pressureOf(backend);
+  const budget = COLLECT_BUDGET[backend];
+  if (p.pending + bytes > Math.max(budget.min, p.baseline * budget.share) && collector.collectNow) collectGarbage();
 }
 
-/** For tests and benchmarks: the pressure counters (bytes) and how many collections ran. */
-export function memoryPressure(): { live: number; pending: number; collections: number } {
-  return { ...pressure };
+/** For tests and benchmarks: a backend's pressure counters (bytes) and how many collections ran. */
+export function memoryPressure(backend: BackendName = "cpu"): { live: number; pending: number; baseline: number; collections: number } {
+  return { ...pressureOf(backend), collections };
 }
 
 /**
@@ -156,8 +183,9 @@ export class Storage {
       s.tensors++;
       s.bytes += bytes;
       if (releasable) {
-        pressure.live += bytes;
-        pressure.pending += bytes;
+        const p = pressureOf(backend.name);
+        p.live += bytes;
+        p.pending += bytes;
       }
     }
     if (scopes.length > 0) {

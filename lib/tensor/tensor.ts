@@ -176,7 +176,9 @@ export class Tensor {
    * intermediate values only the graph held (inside an nn.Sequential) are freed, unless
    * `retainGraph` is set: pass it to backpropagate through the same model output twice.
    */
-  backward(grad?: Tensor | NestedInput, options: { createGraph?: boolean; retainGraph?: boolean } = {}): void {
+  backward(grad?: Tensor | NestedInput | BackwardOptions, options: BackwardOptions = {}): void {
+    // backward({ retainGraph: true }) reads as PyTorch's backward(retain_graph=True).
+    if (isBackwardOptions(grad)) [grad, options] = [undefined, grad];
     const createGraph = options.createGraph ?? false;
     runBackward(this, grad, createGraph, options.retainGraph ?? createGraph);
   }
@@ -287,13 +289,28 @@ export class Tensor {
     }
   }
 
-  /** Prints like PyTorch: values (elided when large), then shape, dtype and grad info. */
+  /**
+   * @internal the values when they are at hand without waiting: always on the CPU; on a GPU
+   * backend when the tensor lives on the host or was read back before. Null otherwise.
+   */
+  _valuesNow(): TypedArray | null {
+    if (this.storage.disposed) return null;
+    const c = this.contiguous();
+    const be = c.backend;
+    if (be.syncReadback) return be.readSync(c.buf, c.dtype, c.offset, c.size);
+    return be.peekSync ? be.peekSync(c.buf, c.dtype, c.offset, c.size) : null;
+  }
+
+  /**
+   * Prints like PyTorch: values (elided when large), then shape, dtype and grad info. On a GPU
+   * backend the values show when they are on the host (small tensors) or were read back before;
+   * otherwise the text says how to read them.
+   */
   toString(): string {
     if (this.storage.disposed) return `tensor(<disposed>, shape=[${this.shape.join(", ")}], dtype=${this.dtype})`;
-    if (!this.backend.syncReadback) {
-      return `tensor(<on ${this.device}: await t.data() to read>, shape=[${this.shape.join(", ")}], dtype=${this.dtype})`;
-    }
-    return formatTensor(this.dataSync(), this);
+    const values = this._valuesNow();
+    if (!values) return `tensor(<on ${this.device}: await t.data() to read>, shape=[${this.shape.join(", ")}], dtype=${this.dtype})`;
+    return formatTensor(values, this);
   }
 
   /** Values for `JSON.stringify` (CPU only; on other backends use `await t.array()`). */
@@ -385,6 +402,18 @@ export class Tensor {
   float(): Tensor { return cast(this, "float32"); }
   int(): Tensor { return cast(this, "int32"); }
   bool(): Tensor { return cast(this, "bool"); }
+}
+
+export interface BackwardOptions {
+  /** Record the gradients' own graph, for gradients of gradients. */
+  createGraph?: boolean;
+  /** Keep the values the graph holds, to backpropagate through it again. */
+  retainGraph?: boolean;
+}
+
+function isBackwardOptions(x: unknown): x is BackwardOptions {
+  if (typeof x !== "object" || x === null || x instanceof Tensor || Array.isArray(x) || ArrayBuffer.isView(x)) return false;
+  return Object.keys(x).every((k) => k === "createGraph" || k === "retainGraph");
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {

@@ -2,6 +2,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { GradlabError } from "../tensor/errors.js";
 import { noGrad } from "../autograd/mode.js";
 import { Module } from "../nn/module.js";
+import { keepsNoTensors } from "../nn/layers.js";
 import { Adam } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { Schedule } from "../optim/schedules.js";
@@ -127,6 +128,7 @@ export async function fit(model: Model, ds: Dataset, options: FitOptions = {}): 
     ...(options.callbacks ? (Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks]) : []),
   ];
   const history = new History();
+  const ownLayers = model instanceof Module && keepsNoTensors(model);
   // An interrupted notebook cell stops awaiting fit at once; this stops the training itself.
   const stopIfInterrupted = watchInterrupts();
   const emit = async <K extends keyof Callbacks>(k: K, ...args: Parameters<NonNullable<Callbacks[K]>>) => {
@@ -146,8 +148,10 @@ export async function fit(model: Model, ds: Dataset, options: FitOptions = {}): 
       for (const batch of batches(train, { batchSize, shuffle: options.shuffle ?? true })) {
         stopIfInterrupted();
         let l: Tensor;
+        let out: Tensor;
         try {
-          l = loss.fn(forward(model, batch.x), batch.y);
+          out = forward(model, batch.x);
+          l = loss.fn(out, batch.y);
         } catch (e) {
           if (epoch === 0 && b === 0 && e instanceof Error) {
             const out = noGrad(() => forward(model, batch.x.slice([0, 1])));
@@ -160,6 +164,10 @@ export async function fit(model: Model, ds: Dataset, options: FitOptions = {}): 
         l.backward();
         optimizer.step();
         const value = (await l.item()) as number;
+        // The batch and the model's output are fit's own; with a model of the library's layers,
+        // which keep nothing they see, nothing else can hold them, so they go back now instead
+        // of piling up for the collector.
+        if (ownLayers) for (const t of [batch.x, batch.y, out, l]) if (t.storage.holders === 1) t.storage.dispose();
         if (!Number.isFinite(value)) {
           throw new GradlabError(
             `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}; training diverged. Try a lower learning rate (now ${optimizer.lr}, e.g. ${optimizer.lr / 10}), or check the inputs for NaN`,

@@ -106,7 +106,7 @@ export class CpuBackend extends ReferenceCpuBackend {
     const bytes = n * bytesPerElement(dtype);
     // Only a shared memory keeps views valid when it grows; an unshared heap holds scratch only.
     if (heap.shared && bytes >= RESIDENT_MIN_BYTES) {
-      reclaimIfPressed(bytes);
+      reclaimIfPressed("cpu", bytes);
       const ptr = heap.alloc(bytes, true);
       if (ptr !== 0) return heap.view(dtype, ptr, n);
     }
@@ -130,8 +130,14 @@ export class CpuBackend extends ReferenceCpuBackend {
 
   override dispose(buf: TypedArray): void {
     const heap = this.wasm?.rt.heap;
-    if (heap?.owns(buf)) heap.free(buf.byteOffset);
+    if (!heap?.owns(buf)) return;
+    // Tests poison freed blocks, so a read of memory freed too early shows up as NaN.
+    if (this.poisonFreed) buf.fill(buf instanceof Float32Array || buf instanceof Float64Array ? NaN : -1);
+    heap.free(buf.byteOffset);
   }
+
+  /** @internal for tests: fill every block with NaN (or -1) as it is freed */
+  poisonFreed = false;
 
   /** Only Wasm memory goes back by hand; plain arrays are the garbage collector's. */
   needsRelease(buf: TypedArray): boolean {

@@ -64,6 +64,13 @@ function forEachIndex(
   }
 }
 
+/** Whether gather along axis 0 picks whole contiguous rows: the index repeats along every other axis. */
+function takesWholeRows(x: V, axis: number, idx: V): boolean {
+  if (axis !== 0 || x.shape.length < 2) return false;
+  for (let d = 1; d < x.shape.length; d++) if (idx.strides[d] !== 0 || idx.shape[d] !== x.shape[d]) return false;
+  return contiguousStrides(x.shape).every((s, d) => d === 0 || x.shape[d] === 1 || x.strides[d] === s);
+}
+
 /**
  * The CPU backend in plain TypeScript: every kernel, for every dtype and layout. It is the
  * reference the Wasm kernels are tested against, and what runs where they do not apply
@@ -211,6 +218,19 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
 
   gather(x: V, axis: number, idx: V): TypedArray {
     const out = this.allocUninit(x.dtype, sizeOf(idx.shape));
+    if (takesWholeRows(x, axis, idx)) {
+      // Rows picked whole (a batch of examples): one block copy per row.
+      const row = sizeOf(x.shape.slice(1));
+      const len = x.shape[0]!;
+      const ind = idx.buf;
+      for (let r = 0; r < idx.shape[0]!; r++) {
+        const j = ind[idx.offset + r * idx.strides[0]!]!;
+        if (j < 0 || j >= len) throw new GradlabError(`gather: index ${j} is out of range for axis 0 of size ${len}`);
+        const from = x.offset + j * x.strides[0]!;
+        out.set(x.buf.subarray(from, from + row), r * row);
+      }
+      return out;
+    }
     const xs = x.strides.map((s, d) => (d === axis ? 0 : s));
     const len = x.shape[axis]!;
     const step = x.strides[axis]!;

@@ -30,8 +30,24 @@ const WANTED_LIMITS = [
 
 function describeAdapter(adapter: GPUAdapter, how: string): string {
   const info = adapter.info;
-  const parts = [info?.vendor, info?.architecture, info?.description].filter((s) => typeof s === "string" && s.length > 0);
+  // The device names the rasterizer (Dawn on Mesa: "llvmpipe (LLVM 15.0.6, 256 bits)"), which
+  // the description leaves out.
+  const parts = [...new Set([info?.vendor, info?.architecture, info?.description, info?.device])].filter((s) => typeof s === "string" && s.length > 0);
   return `${parts.join(" ") || "unnamed adapter"} (${how})`;
+}
+
+/**
+ * Which adapters a request takes: `auto` (GRADLAB_BACKEND's default) only hardware ones, since a
+ * software rasterizer runs the same kernels several times slower than the CPU backend (lesson 08:
+ * 61 s against 10 s); `any` also software ones (asked for by name: GRADLAB_BACKEND=webgpu or
+ * setBackend("webgpu")).
+ */
+export type AdapterPolicy = "auto" | "any";
+
+/** Why `auto` turns an adapter down, or null when it takes it. */
+export function autoRefuses(adapter: GPUAdapter): string | null {
+  if (!isSoftwareAdapter(adapter)) return null;
+  return `the only WebGPU adapter is a software rasterizer (${describeAdapter(adapter, "no GPU")}), slower than the CPU backend; GRADLAB_BACKEND=webgpu or setBackend("webgpu") uses it anyway`;
 }
 
 async function openDevice(instance: GPU, adapter: GPUAdapter, how: string): Promise<GpuHandle> {
@@ -57,9 +73,13 @@ export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
   return [info?.vendor, info?.architecture, info?.device, info?.description].some((s) => typeof s === "string" && SOFTWARE_ADAPTER.test(s));
 }
 
-async function tryGpu(gpu: GPU, how: string, options: GPURequestAdapterOptions): Promise<GpuHandle | null> {
+/** A device on the adapter `gpu` offers, null without one, or the reason `policy` turned it down. */
+async function tryGpu(gpu: GPU, how: string, options: GPURequestAdapterOptions, policy: AdapterPolicy): Promise<GpuHandle | string | null> {
   const adapter = await gpu.requestAdapter(options);
-  return adapter ? openDevice(gpu, adapter, how) : null;
+  if (!adapter) return null;
+  const refused = policy === "auto" ? autoRefuses(adapter) : null;
+  // Turned down before a device exists, so a CPU-backed kernel holds no GPU device.
+  return refused ?? openDevice(gpu, adapter, how);
 }
 
 interface DawnModule {
@@ -76,13 +96,13 @@ function isNode(): boolean {
  * llvmpipe offers. Browser: `navigator.gpu`, also retried in compatibility mode.
  * Never throws: a machine without a GPU gets the reason instead.
  */
-export function acquireGpu(): Promise<Acquired> {
-  const answer = prefetched ?? requestGpu();
-  prefetched = null;
-  return answer;
+export function acquireGpu(policy: AdapterPolicy = "any"): Promise<Acquired> {
+  const mine = prefetched?.policy === policy ? prefetched.answer : null;
+  if (mine) prefetched = null;
+  return mine ?? requestGpu(policy);
 }
 
-let prefetched: Promise<Acquired> | null = null;
+let prefetched: { policy: AdapterPolicy; answer: Promise<Acquired> } | null = null;
 
 /** GRADLAB_BACKEND, lower-cased ("auto" when unset or empty). */
 export function backendAsked(): string {
@@ -103,33 +123,52 @@ export function webgpuAsked(): boolean {
  * loads nothing until called).
  */
 export function prefetchGpu(): Promise<Acquired> | null {
-  if (webgpuAsked()) prefetched ??= requestGpu();
-  return prefetched;
+  if (!webgpuAsked()) return null;
+  const policy: AdapterPolicy = backendAsked() === "auto" ? "auto" : "any";
+  prefetched ??= { policy, answer: requestGpu(policy) };
+  return prefetched.answer;
 }
 
-async function requestGpu(): Promise<Acquired> {
+/** The first device offered, else the reason: the last refusal of the policy, or `none`. */
+async function firstOf(tries: (() => Promise<GpuHandle | string | null>)[], none: string): Promise<Acquired> {
+  let refused: string | null = null;
+  for (const attempt of tries) {
+    const got = await attempt();
+    if (got && typeof got !== "string") return { ok: true, gpu: got };
+    if (typeof got === "string") refused = got;
+  }
+  return { ok: false, reason: refused ?? none };
+}
+
+async function requestGpu(policy: AdapterPolicy): Promise<Acquired> {
   try {
     const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
     if (nav?.gpu) {
-      const gpu = (await tryGpu(nav.gpu, "navigator.gpu", {})) ?? (await tryGpu(nav.gpu, "navigator.gpu, compatibility mode", { featureLevel: "compatibility" }));
-      return gpu ? { ok: true, gpu } : { ok: false, reason: "navigator.gpu offers no adapter" };
+      const gpu = nav.gpu;
+      return await firstOf([
+        () => tryGpu(gpu, "navigator.gpu", {}, policy),
+        () => tryGpu(gpu, "navigator.gpu, compatibility mode", { featureLevel: "compatibility" }, policy),
+      ], "navigator.gpu offers no adapter");
     }
     if (!isNode()) return { ok: false, reason: "this JavaScript runtime has no WebGPU (no navigator.gpu)" };
+    const device = await mayHaveGpu();
+    // Without a GPU device node, OpenGL ES can only be Mesa's software rasterizer: `auto` does
+    // not even load Dawn then (tens of megabytes a kernel need not hold).
+    if (policy === "auto" && !device) return { ok: false, reason: "no GPU device here (no /dev/dri or /dev/nvidia*); GRADLAB_BACKEND=webgpu would use a software rasterizer, slower than the CPU backend" };
     let dawn: DawnModule;
     try {
       dawn = (await import("webgpu")) as unknown as DawnModule;
     } catch (e) {
       return { ok: false, reason: `the npm package "webgpu" could not be loaded (${firstLine(e)})` };
     }
-    if (await mayHaveGpu()) {
-      const native = await tryGpu(dawn.create([]), "Dawn", { powerPreference: "high-performance" });
-      if (native) return { ok: true, gpu: native };
-    }
-    // Without a display, EGL needs to be told to run headless; a value the user set wins.
-    if (!process.env["EGL_PLATFORM"]) process.env["EGL_PLATFORM"] = "surfaceless";
-    const gles = await tryGpu(dawn.create(["backend=opengles"]), "Dawn OpenGL ES, compatibility mode", { featureLevel: "compatibility" });
-    if (gles) return { ok: true, gpu: gles };
-    return { ok: false, reason: "Dawn found no WebGPU adapter (neither its native backend nor OpenGL ES)" };
+    const tries: (() => Promise<GpuHandle | string | null>)[] = [];
+    if (device) tries.push(() => tryGpu(dawn.create([]), "Dawn", { powerPreference: "high-performance" }, policy));
+    tries.push(() => {
+      // Without a display, EGL needs to be told to run headless; a value the user set wins.
+      if (!process.env["EGL_PLATFORM"]) process.env["EGL_PLATFORM"] = "surfaceless";
+      return tryGpu(dawn.create(["backend=opengles"]), "Dawn OpenGL ES, compatibility mode", { featureLevel: "compatibility" }, policy);
+    });
+    return await firstOf(tries, "Dawn found no WebGPU adapter (neither its native backend nor OpenGL ES)");
   } catch (e) {
     return { ok: false, reason: `asking for a WebGPU adapter failed: ${firstLine(e)}` };
   }

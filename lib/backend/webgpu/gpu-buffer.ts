@@ -30,6 +30,11 @@ export class GpuBuffer implements Binding {
   host: TypedArray | null = null;
   /** The batch that last read the GPU copy of a host tensor (see GpuMemory.placeCopy). */
   usedIn = 0;
+  /**
+   * The values of a GPU buffer once read back whole (buffers never change), so printing the
+   * tensor again needs no await; kept only for small buffers (see READBACK_KEEP_ELEMENTS).
+   */
+  readBack: TypedArray | null = null;
 
   constructor(
     readonly length: number,

@@ -85,7 +85,7 @@ export class GpuMemory {
     const into = opts.into ?? new GpuBuffer(length, opts.shadow ?? null);
     const bytes = Math.max(4, length * 4);
     // Unreachable tensors' buffers come back first when too many piled up, so this one can reuse them.
-    reclaimIfPressed(bytes);
+    reclaimIfPressed("webgpu", bytes);
     const cleanSince = opts.forUpload ? this.batch.epoch : Infinity;
     if (bytes <= this.cells.cellBytes) {
       const cell = this.cells.acquire(cleanSince, opts.avoid);

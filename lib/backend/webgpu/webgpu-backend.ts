@@ -175,10 +175,18 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
 
   read(buf: GpuBuffer, dtype: DType, start: number, count: number): Promise<TypedArray> {
     this.state.check("data");
-    const host = alive(buf).host;
-    if (host) return Promise.resolve(host.slice(start, start + count));
+    const known = this.peekSync(buf, dtype, start, count);
+    if (known) return Promise.resolve(known);
     this.live_(buf);
-    return readBuffer(this.device, this.batch, this.memory.staging, this.state, buf, this.flags, dtype, start, count);
+    return readBuffer(this.device, this.batch, this.memory.staging, this.state, buf, this.flags, dtype, start, count).then((values) => {
+      if (start === 0 && count === buf.length && count <= READBACK_KEEP_ELEMENTS) buf.readBack = values.slice();
+      return values;
+    });
+  }
+
+  peekSync(buf: GpuBuffer, _dtype: DType, start: number, count: number): TypedArray | null {
+    const known = alive(buf).host ?? buf.readBack;
+    return known ? known.slice(start, start + count) : null;
   }
 
   readSync(): TypedArray {
@@ -523,6 +531,9 @@ export class WebGpuBackend implements Backend<GpuBuffer> {
  * size below which TensorFlow.js's WebGPU backend hands ops to the CPU as well (1000).
  */
 export const HOST_MAX_ELEMENTS = 1024;
+
+/** GPU buffers up to this many elements keep a host copy of what was read back (64 KiB of floats). */
+export const READBACK_KEEP_ELEMENTS = 16384;
 
 /** The buffer, unless its tensor was disposed (then using it is an error). */
 function alive(buf: GpuBuffer): GpuBuffer {

@@ -20,9 +20,9 @@ describe("prefetchGpu", () => {
     const early = prefetchGpu();
     expect(early).not.toBeNull();
     expect(prefetchGpu()).toBe(early);
-    const first = acquireGpu();
+    const first = acquireGpu("auto");
     expect(first).toBe(early);
-    const second = acquireGpu();
+    const second = acquireGpu("auto");
     expect(second).not.toBe(early);
     const [a, b] = await Promise.all([first, second]);
     // Both answers are real (an adapter on this machine, or the reason there is none), and alike.

@@ -45,13 +45,20 @@ describe("switching backends and moving tensors", () => {
     expect(() => g.matmul(c)).toThrow(/different backends \(webgpu and cpu\)/);
   });
 
-  it("sync reads on WebGPU name the async form; printing says how to read", async () => {
+  it("sync reads on WebGPU name the async form; printing shows values it has, else says how to read", async () => {
     await setBackend("webgpu");
     const t = tensor([1, 2]);
     expect(() => t.dataSync()).toThrow(/dataSync: the webgpu backend reads values asynchronously; use `await t\.data\(\)`/);
     expect(() => t.arraySync()).toThrow(/use `await t\.array\(\)`/);
     expect(() => tensor(3).itemSync()).toThrow(/use `await t\.item\(\)`/);
-    expect(String(t)).toMatch(/await t\.data\(\)/);
+    // A small tensor lives on the host: its values print at once.
+    expect(String(t.mul(2))).toMatch(/^tensor\(\[2\., 4\.\]/);
+    // One in GPU memory prints its values once they were read back.
+    const onGpu = zeros([3000]).add(1);
+    expect(String(onGpu)).toMatch(/^tensor\(<on webgpu: await t\.data\(\) to read>, shape=\[3000\]/);
+    await onGpu.data();
+    expect(String(onGpu)).toMatch(/^tensor\(\[1\., 1\., 1\., \.\.\., 1\., 1\., 1\.\]/);
+    expect(String(onGpu.add(1))).toMatch(/await t\.data\(\)/);
     // A tensor as a cell's result: the kernel awaits this bundle, which reads the values.
     const display = (t as unknown as Record<symbol, () => Promise<Record<string, string>>>)[Symbol.for("Jupyter.display")]!;
     expect((await display.call(t))["text/plain"]).toMatch(/1.*2/);
