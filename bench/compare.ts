@@ -8,6 +8,7 @@ import type { Peer, ValueCase } from "./peers/peer.js";
 import { chainGrads, matmulRow, mlpInit, mlpLoss, MLP_FLOPS, normals } from "./peers/reference.js";
 import { tfjsPeer } from "./peers/tfjs.js";
 import { compareWebGpu } from "./webgpu-compare.js";
+import { compareUsers } from "./users/compare-users.js";
 
 /**
  * `npm run bench`: the issue's workloads on gradlab, TF.js CPU and TF.js Wasm in one process
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
   console.log(`\ngradlab on ${be.name}, ${threads} thread(s) for large matmuls (GRADLAB_CPU_THREADS); TF.js Wasm single-threaded (its Node build has no threads)`);
   console.log(`peak: ${PEAK_GFLOPS} GFLOP/s per core (BENCH_PEAK_GFLOPS) × ${threads} core(s) gradlab used; memory: ${bandwidth.toFixed(1)} GB/s measured copy of 4 MB (8 bytes/element, as relu)`);
   console.log(`ratios: gradlab ÷ peer (for µs/op lower is better). Best of ${ROUNDS} interleaved rounds, each the median of its samples. wrote ${file}`);
+  await compareUsers();
   await compareWebGpu();
 }
 

@@ -1,6 +1,7 @@
 // The kernel's V8 configuration, shared by the snapshot build, both launchers and a kernel
 // started without a snapshot (which sets KERNEL_V8_FLAGS only).
 import { setFlagsFromString } from "node:v8";
+import { ALL_LIBRARY_V8_FLAGS } from "../lib/host/v8-flags.js";
 
 /**
  * V8 flags of every kernel process. A snapshot can only be restored with the flags it was
@@ -14,8 +15,10 @@ import { setFlagsFromString } from "node:v8";
  * With this budget only really hot functions are optimized: in alternating runs the kernel used
  * 30–40% less CPU per cell and answered 6–20% sooner; loops in cells, and the library's
  * kernels, run long enough to be optimized all the same (training benchmarks unchanged).
+ * The library's own flags (lib/host/v8-flags.ts) come from the start too, so the snapshot is
+ * built and restored with them rather than the library changing them after the restore.
  */
-export const KERNEL_V8_FLAGS: readonly string[] = ["--interrupt-budget=270336"];
+export const KERNEL_V8_FLAGS: readonly string[] = ["--interrupt-budget=270336", ...ALL_LIBRARY_V8_FLAGS];
 
 /**
  * The flags of the snapshot's build and of every process restored from it: the kernel's, and

@@ -16,6 +16,8 @@
  * when the event loop turns.
  */
 
+import { LIBRARY_V8_FLAGS } from "../host/v8-flags.js";
+
 interface RegistryWithCleanup<T> extends FinalizationRegistry<T> {
   cleanupSome?: (callback?: (held: T) => void) => void;
 }
@@ -48,8 +50,7 @@ export function makeCollector<T>(cleanup: (held: T) => void): Collector<T> {
   const tools = nodeTools();
   if (tools) {
     try {
-      tools.v8.setFlagsFromString("--expose-gc");
-      tools.v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+      for (const flag of LIBRARY_V8_FLAGS.gc) tools.v8.setFlagsFromString(flag);
       const fresh = tools.vm.runInNewContext("({ gc: typeof gc === 'function' ? gc : null, FR: FinalizationRegistry })") as {
         gc: (() => void) | null;
         FR: typeof FinalizationRegistry;

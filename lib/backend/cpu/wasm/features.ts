@@ -8,6 +8,8 @@
  * off (then matmuls round like the TypeScript reference, after each multiply and add).
  */
 
+import { LIBRARY_V8_FLAGS } from "../../../host/v8-flags.js";
+
 // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
 const RELAXED_MADD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
@@ -23,7 +25,8 @@ export function relaxedSimd(): boolean {
   if (typeof WebAssembly !== "object") return (relaxed = false);
   if (!WebAssembly.validate(RELAXED_MADD_PROBE) && typeof proc?.getBuiltinModule === "function") {
     try {
-      (proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void }).setFlagsFromString("--experimental-wasm-relaxed-simd");
+      const v8 = proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void };
+      for (const flag of LIBRARY_V8_FLAGS.relaxedSimd) v8.setFlagsFromString(flag);
     } catch {
       // Not Node, or flags refused: plain SIMD it is.
     }
