@@ -81,7 +81,12 @@ export function rmspropPlan(o: { lr: number; alpha: number; eps: number; weightD
   return b.done(`rmsprop|${o.weightDecay ? "wd" : ""}`, 2, 1, [p, s]);
 }
 
-/** Adam; targets [p, m, v], with the bias corrections `1 − β₁ᵗ` and `1 − β₂ᵗ` of this step. */
+/**
+ * Adam; targets [p, m, v], with the bias corrections `1 − β₁ᵗ` and `1 − β₂ᵗ` of this step.
+ * Arranged as PyTorch computes it, p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε): the
+ * same value as lr·m̂ / (√v̂ + ε) up to rounding, with one division an element instead of three
+ * (divisions and square roots are what limit the step on a CPU).
+ */
 export function adamPlan(o: {
   lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; correction1: number; correction2: number;
 }): UpdatePlan {
@@ -91,9 +96,8 @@ export function adamPlan(o: {
   const v1 = b.let(mul(mul(g, g), b.const(1 - o.beta2)));
   const m = b.let(add(mul(target(1), b.const(o.beta1)), m1));
   const v = b.let(add(mul(target(2), b.const(o.beta2)), v1));
-  const mHat = b.let(div(m, b.const(o.correction1)));
-  const vHat = b.let(div(v, b.const(o.correction2)));
-  const p = sub(target(0), mul(div(mHat, add(sqrt(vHat), b.const(o.eps))), b.const(o.lr)));
+  const denom = b.let(add(mul(sqrt(v), b.const(1 / Math.sqrt(o.correction2))), b.const(o.eps)));
+  const p = sub(target(0), mul(div(m, denom), b.const(o.lr / o.correction1)));
   return b.done(`adam|${o.weightDecay ? "wd" : ""}`, 3, 1, [p, m, v]);
 }
 

@@ -53,8 +53,8 @@ export class Adam extends Optimizer {
     const v = this.v[i] ? this.v[i]!.mul(this.beta2).add(v1) : v1;
     this.m[i] = m;
     this.v[i] = v;
-    const mHat = m.div(1 - this.beta1 ** this.t);
-    const vHat = v.div(1 - this.beta2 ** this.t);
-    return p.sub(mHat.div(vHat.sqrt().add(this.eps)).mul(this.lr));
+    // As PyTorch arranges it: lr·m̂ / (√v̂ + ε) with the corrections folded into two constants.
+    const denom = v.sqrt().mul(1 / Math.sqrt(1 - this.beta2 ** this.t)).add(this.eps);
+    return p.sub(m.div(denom).mul(this.lr / (1 - this.beta1 ** this.t)));
   }
 }

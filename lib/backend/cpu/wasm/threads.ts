@@ -24,8 +24,13 @@ const SLOT = 16;
 const THREAD_NC = 128;
 const CTRL_BYTES = (PARAMS + 2 * SLOT) * 4;
 
-/** Below this many multiply-adds per slice, waking a thread costs more than it saves. */
-export const PARALLEL_MIN_MACS = 1 << 20;
+/**
+ * Below this many multiply-adds per slice, a helper thread costs more than it saves: besides
+ * waking it, the operands and packed panels it reads were just written by the main thread, and
+ * moving them between cores took longer than the work (a training step's 64×784·784×128 product,
+ * 3.2M per slice, made train.fit 40% slower on two threads than on one on this 2-core machine).
+ */
+export const PARALLEL_MIN_MACS = 1 << 23;
 /** Blocks of less work than this (~6 µs) cost more in claiming and cache misses than they balance. */
 const MIN_BLOCK_MACS = 1 << 18;
 /** Milliseconds a worker keeps polling for the next job before it sleeps (a futex wake took 26 µs median, 150 µs p90 here). */
