@@ -16,7 +16,9 @@ const USAGE = `usage:
                                                             execute notebooks headless; exit 1 if a cell fails
   gradlab assign SOURCE -o STUDENT                          student copy: solutions stubbed, hidden tests removed
   gradlab grade SUBMISSION|FOLDER… --source SOURCE [--json] [--timeout S] [--parallel N]
-                                                            run the hidden tests and score each submission`;
+                                                            run the hidden tests and score each submission
+  gradlab book [NOTEBOOK…] [-o SITE] [--timeout S]          run the lessons and write a static course site
+                                                            (default: notebooks/*.ipynb → site/)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     case "assign":
     case "grade":
       return notebookCommand(command, args);
+    case "book":
+      return runBook(args);
     case undefined:
     case "-h":
     case "--help":
@@ -119,6 +123,21 @@ async function notebookCommand(command: "run" | "assign" | "grade", args: string
     if (error instanceof UsageError || error instanceof NotebookError) {
       log(`gradlab ${command}: ${error.message}`);
       if (error instanceof UsageError) log(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function runBook(args: string[]): Promise<number> {
+  const { bookCommand, BookUsageError } = await import("./book/command.js");
+  const { NotebookError } = await import("./notebook/nbformat.js");
+  const log = (line: string): void => void process.stderr.write(line + "\n");
+  try {
+    return await bookCommand(args, [process.execPath, path.join(packageRoot(), "bin", "gradlab.js")], packageRoot(), log);
+  } catch (error) {
+    if (error instanceof BookUsageError || error instanceof NotebookError) {
+      log(error.message);
       return 2;
     }
     throw error;

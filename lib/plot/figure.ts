@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { figureHtml, standalonePage, type PlotlySpec } from "./html.js";
+import { renderSvg } from "./svg/render.js";
 import { newDisplayId } from "../display/sink.js";
 
 export interface FigureOptions {
@@ -70,13 +71,29 @@ export class Figure {
     return `${this.options.title ? `${this.options.title}: ` : ""}${summary}`;
   }
 
-  /** The MIME bundle: plotly JSON for renderers that know it, HTML with plotly.js for the rest, and text. */
+  /**
+   * A static SVG of the figure, drawn without a browser (see svg/render.ts). A 3-D surface is
+   * drawn as filled contours seen from above.
+   */
+  async svg(): Promise<string> {
+    const { spec } = await this.build();
+    return renderSvg(spec, this.kind === "surface" ? "static view: the surface's height as colour" : undefined);
+  }
+
+  /**
+   * The MIME bundle: plotly JSON for renderers that know it; HTML that draws it with plotly.js
+   * and shows the static SVG until then (or for good where scripts do not run); the SVG itself
+   * for frontends that show images but not HTML; and text.
+   */
   async mimeBundle(id = newDisplayId("gradlab-plot")): Promise<Record<string, unknown>> {
     const { spec } = await this.build();
+    const svg = await this.svg();
+    const summary = `<Figure ${this.kind}: ${await this.summary()}>`;
     return {
       "application/vnd.plotly.v1+json": spec,
-      "text/html": figureHtml(spec, id),
-      "text/plain": `<Figure ${this.kind}: ${await this.summary()}>`,
+      "text/html": figureHtml(spec, id, "auto", { svg, alt: summary }),
+      "image/svg+xml": svg,
+      "text/plain": summary,
     };
   }
 
@@ -86,7 +103,7 @@ export class Figure {
 
   /** A standalone HTML page (plotly.js inline, works offline); written atomically to `path` if given. */
   async toHTML(path?: string): Promise<string> {
-    const html = standalonePage(await this.spec(), this.options.title ?? `gradlab ${this.kind}`);
+    const html = standalonePage(await this.spec(), this.options.title ?? `gradlab ${this.kind}`, await this.svg());
     if (path) {
       writeFileSync(path + ".tmp", html);
       renameSync(path + ".tmp", path);

@@ -1,5 +1,6 @@
 import { plotlySource } from "./plotly-source.js";
 import { escapeHtml } from "../display/sink.js";
+import { svgDataUri } from "./svg/render.js";
 
 export interface PlotlySpec {
   data: Record<string, unknown>[];
@@ -32,20 +33,29 @@ function json(v: unknown): string {
   return JSON.stringify(v).replace(/</g, "\\u003c");
 }
 
-/** The HTML of one figure: its own container id, a draw call that waits for plotly.js. */
-export function figureHtml(spec: PlotlySpec, id: string, includeBundle: boolean | "auto" = "auto"): string {
+/**
+ * The HTML of one figure: its own container id, the static image inside it, and a draw call
+ * that waits for plotly.js and then replaces the image. Where scripts do not run (GitHub,
+ * untrusted notebooks, nbconvert opened without JavaScript) the image stays. It is an <img> of
+ * a data URI: sanitizers that drop inline <svg> keep images, and ids inside cannot clash.
+ */
+export function figureHtml(spec: PlotlySpec, id: string, includeBundle: boolean | "auto" = "auto", fallback?: { svg: string; alt: string }): string {
   const withBundle = includeBundle === "auto" ? !bundleSent : includeBundle;
   if (withBundle) bundleSent = true;
   const h = Number(spec.layout["height"] ?? 420);
   const w = spec.layout["width"];
   const style = `height:${h}px;${w ? `width:${Number(w)}px;` : "width:100%;"}`;
-  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}"></div>${withBundle ? loaderScript() : ""}<script>(function(){var spec=${json(spec)};var tries=0;
-function draw(){var el=document.getElementById(${json(id)});if(!el)return;if(window.Plotly){window.Plotly.newPlot(el,spec.data,spec.layout,spec.config);return;}
+  const img = fallback
+    ? `<img class="gradlab-static" alt="${escapeHtml(fallback.alt)}" src="${svgDataUri(fallback.svg)}" style="display:block;width:100%;height:100%;object-fit:contain">`
+    : "";
+  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}">${img}</div>${withBundle ? loaderScript() : ""}<script>(function(){var spec=${json(spec)};var tries=0;
+function draw(){var el=document.getElementById(${json(id)});if(!el)return;if(window.Plotly){var s=el.querySelector(".gradlab-static");if(s)s.remove();window.Plotly.newPlot(el,spec.data,spec.layout,spec.config);return;}
 (window.__gradlabPlotQueue=window.__gradlabPlotQueue||[]).push(draw);if(tries++<600)setTimeout(function(){if(window.Plotly&&!el.classList.contains("js-plotly-plot"))draw();},100);}
 draw();})();</script>`;
 }
 
 /** A whole standalone page with plotly.js inline: opens offline in any browser. */
-export function standalonePage(spec: PlotlySpec, title: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;margin:16px">${figureHtml(spec, "gradlab-figure", true)}</body></html>`;
+export function standalonePage(spec: PlotlySpec, title: string, svg?: string): string {
+  const fallback = svg ? { svg, alt: title } : undefined;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;margin:16px">${figureHtml(spec, "gradlab-figure", true, fallback)}</body></html>`;
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { freePort } from "../helpers/net.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { ROOT } from "../helpers/cli.js";
+import { gradlab, ROOT } from "../helpers/cli.js";
 import { artifactDir, launchChromium } from "../helpers/browser.js";
 
 const token = "gradlab-test-" + Math.random().toString(36).slice(2);
@@ -32,8 +32,17 @@ async function waitForServer(ms: number): Promise<void> {
 
 let log = "";
 
+// Executed elsewhere and copied in: JupyterLab has never seen it, so it opens untrusted (as a
+// notebook from a classmate or an email does): no scripts run, HTML is sanitized.
+const received = "received-05-losses.ipynb";
+let receivedPlots = 0;
+
 beforeAll(async () => {
   copyFileSync(join(ROOT, "notebooks", lesson), join(work, lesson));
+  const ran = gradlab(["run", join("notebooks", "05-losses.ipynb"), "-o", join(work, received)]);
+  if (ran.code !== 0) throw new Error(ran.stderr);
+  const executed = JSON.parse(readFileSync(join(work, received), "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  receivedPlots = executed.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]).length;
   port = await freePort();
   // `gradlab lab` is what `npm start` runs; on a fresh machine it installs JupyterLab first.
   lab = spawn(process.execPath, [join(ROOT, "bin", "gradlab.js"), "lab", "--no-browser", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${work}`, "--ServerApp.ip=127.0.0.1"], {
@@ -89,4 +98,25 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
     await page.screenshot({ path: join(artifactDir("jupyterlab"), "03-activations.png") });
     await page.close();
   }, 480_000);
+
+  it("an untrusted notebook with outputs shows every chart as its static image", async () => {
+    expect(receivedPlots).toBeGreaterThan(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/lab/tree/${received}?token=${token}`);
+    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 120_000 });
+    const images = page.locator(".jp-OutputArea-output img.gradlab-static");
+    await page.waitForFunction((n) => document.querySelectorAll(".jp-OutputArea-output img.gradlab-static").length >= n, receivedPlots, { timeout: 60_000 });
+    expect(await images.count()).toBe(receivedPlots);
+    // Untrusted: the figures' scripts did not run, so plotly never replaced the images.
+    expect(await page.locator(".jp-OutputArea .js-plotly-plot").count()).toBe(0);
+    for (let k = 0; k < receivedPlots; k++) {
+      const img = images.nth(k);
+      await img.scrollIntoViewIfNeeded();
+      const loaded = await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 100 && el.getBoundingClientRect().height > 50);
+      expect(loaded, `chart ${k}`).toBe(true);
+    }
+    await images.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactDir("jupyterlab"), "untrusted-05-losses.png") });
+    await page.close();
+  }, 240_000);
 });

@@ -61,3 +61,53 @@ describe("lessons exported with nbconvert draw their plots offline in Chromium",
     }, 180_000);
   }
 });
+
+/** Share of a PNG's pixels that are not (nearly) white, measured in a page of its own. */
+async function inkShare(png: Buffer): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [img.width, img.height];
+      const ctx = canvas.getContext("2d")!;
+      ctx.drawImage(img, 0, 0);
+      const px = ctx.getImageData(0, 0, img.width, img.height).data;
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i]! < 235 || px[i + 1]! < 235 || px[i + 2]! < 235) ink++;
+      return ink / (px.length / 4);
+    }, `data:image/png;base64,${png.toString("base64")}`);
+  } finally {
+    await page.close();
+  }
+}
+
+describe("the same pages with JavaScript disabled show every chart as a static image", () => {
+  for (const lesson of ["03-activations.ipynb", "09-end-to-end.ipynb"]) {
+    it(lesson, async () => {
+      const { html, plots } = executedHtml(lesson);
+      expect(plots).toBeGreaterThan(0);
+      const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
+      const page = await context.newPage();
+      await page.route(/^https?:/, (route) => route.abort());
+      await page.goto(pathToFileURL(html).href);
+      const images = page.locator("img.gradlab-static");
+      expect(await images.count()).toBe(plots);
+      expect(await page.locator(".js-plotly-plot").count()).toBe(0);
+      for (let k = 0; k < plots; k++) {
+        const img = images.nth(k);
+        await img.scrollIntoViewIfNeeded();
+        const box = (await img.boundingBox())!;
+        expect(box.width).toBeGreaterThan(200);
+        expect(box.height).toBeGreaterThan(50);
+        const share = await inkShare(await img.screenshot());
+        // A chart: axes, lines, filled areas; a blank or broken image would be all white.
+        expect(share, `chart ${k} of ${lesson}: ${(100 * share).toFixed(1)}% ink`).toBeGreaterThan(0.01);
+        if (k === 0) await page.screenshot({ path: join(shots, lesson.replace(/\.ipynb$/, "-no-js.png")) });
+      }
+      await context.close();
+    }, 180_000);
+  }
+});
