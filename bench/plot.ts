@@ -1,4 +1,5 @@
-import { F, manualSeed, nn, optim, plot, data, train } from "../lib/index.js";
+import { F, manualSeed, nn, optim, plot, data, train, type Tensor } from "../lib/index.js";
+import type { Figure } from "../lib/plot/figure.js";
 import { DISPLAY_SINK } from "../lib/display/sink.js";
 import type { Result } from "./workloads.js";
 
@@ -41,4 +42,40 @@ export async function liveCurveOverhead(): Promise<Result> {
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const pct = (median(shown) / median(plain) - 1) * 100;
   return { name: "fit with progress bar + live curve, overhead", value: pct, unit: "%", target: "≤ 5 %", met: pct <= 5 };
+}
+
+/**
+ * Issue 27: the static SVG beside every figure, for the largest figure of each kind a lesson
+ * makes (a 100×100 contour with a path, 20 digits, a decision boundary, a function plot):
+ * its size and the time to render it after the first (median of 15).
+ */
+export async function svgFigures(): Promise<Result[]> {
+  manualSeed(0);
+  const bowl = (x: Tensor, y: Tensor) => x.square().mul(0.5).add(y.square().mul(2));
+  const digits = await data.digits({ perClass: 2 });
+  const moons = data.moons({ n: 200, noise: 0.15, seed: 2 });
+  const model = new nn.Sequential(new nn.Linear(2, 16, { activation: "tanh" }), new nn.Linear(16, 2));
+  const make: Record<string, () => Figure> = {
+    "fn + derivative": () => plot.fn(F.tanh, { derivative: true, samples: 200 }),
+    "contour + path": () => plot.contour(bowl, { paths: [plot.descentPath(bowl, { start: [-1.5, 1], optimizer: (p) => new optim.SGD(p, { lr: 0.2 }), steps: 30 })] }),
+    "images, 20 digits": () => plot.images(digits.x, { labels: digits.y }),
+    "decision boundary": () => plot.decisionBoundary(model, moons.x, moons.y),
+  };
+  const out: Result[] = [];
+  for (const [name, f] of Object.entries(make)) {
+    const svg = await f().svg();
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const fig = f();
+      await fig.spec();
+      const t0 = performance.now();
+      await fig.svg();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const ms = times[7]!;
+    const kb = svg.length / 1024;
+    out.push({ name: `static SVG of ${name}: ${kb.toFixed(0)} KB`, value: ms, unit: "ms", target: "≤ 20 ms and ≤ 100 KB", met: ms <= 20 && kb <= 100 });
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { workloads, type Result } from "./workloads.js";
 import { nnTrainStep } from "./train.js";
 import { runWebGpuBench } from "./webgpu.js";
-import { liveCurveOverhead, plotLatency } from "./plot.js";
+import { liveCurveOverhead, plotLatency, svgFigures } from "./plot.js";
 
 // Benchmarks, not timed tests: the machines are shared and noisy, so read ratios, not absolutes.
 const results: Result[] = [];
@@ -14,6 +14,7 @@ function report(r: Result): void {
 for (const w of [...workloads, nnTrainStep]) report(w());
 report(await plotLatency());
 report(await liveCurveOverhead());
+for (const r of await svgFigures()) report(r);
 for (const r of await runWebGpuBench()) report(r);
 mkdirSync("bench-results", { recursive: true });
 const file = "bench-results/core.json";
