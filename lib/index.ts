@@ -1,6 +1,7 @@
 /**
- * gradlab: tensors, autograd and (soon) neural networks for learning deep learning.
- * Everything a lesson uses is exported from here; the kernel preloads these names as globals.
+ * gradlab: tensors with autograd on WebGPU or WebAssembly, layers, losses, optimizers, data sets,
+ * training, plots and assignment checks, for learning deep learning. Everything a lesson uses is
+ * exported from here; the kernel preloads these names as globals.
  */
 export { Tensor } from "./tensor/tensor.js";
 export type { TensorLike, SliceSpec, BackwardOptions } from "./tensor/tensor.js";

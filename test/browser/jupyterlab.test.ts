@@ -45,7 +45,7 @@ beforeAll(async () => {
   receivedPlots = executed.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]).length;
   port = await freePort();
   // `gradlab lab` is what `npm start` runs; on a fresh machine it installs JupyterLab first.
-  lab = spawn(process.execPath, [join(ROOT, "bin", "gradlab.js"), "lab", "--no-browser", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${work}`, "--ServerApp.ip=127.0.0.1"], {
+  lab = spawn(process.execPath, [join(ROOT, "bin", "gradlab.js"), "lab", "--no-browser", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${work}`, "--ServerApp.ip=127.0.0.1", `--LabApp.workspaces_dir=${join(work, ".workspaces")}`], {
     env: { ...process.env, GRADLAB_BACKEND: "cpu" },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -95,6 +95,12 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
     expect(await page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
     expect(await page.locator(".jp-OutputArea .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count()).toBe(0);
     await page.locator(".jp-OutputArea .js-plotly-plot").nth(1).scrollIntoViewIfNeeded();
+    // JupyterLab asks once whether to fetch its news; answer, so the picture shows the lesson only.
+    const news = page.locator(".jp-toast-button", { hasText: "No" });
+    if (await news.count()) {
+      await news.first().click();
+      await page.locator(".Toastify__toast").first().waitFor({ state: "detached", timeout: 5000 }).catch(() => {});
+    }
     await page.screenshot({ path: join(artifactDir("jupyterlab"), "03-activations.png") });
     await page.close();
   }, 480_000);
