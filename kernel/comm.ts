@@ -4,7 +4,7 @@ import type { JsonObject, JupyterMessage } from "./wire/message.js";
 import type { OutputMessage } from "./display/outputs.js";
 import { kernelLog } from "./log.js";
 
-export type CommMessageHandler = (data: JsonObject, message: JupyterMessage) => void;
+export type CommMessageHandler = (data: JsonObject, message: JupyterMessage) => void | Promise<void>;
 export type CommTargetHandler = (comm: Comm, data: JsonObject, message: JupyterMessage) => void;
 
 export class Comm {
@@ -38,9 +38,9 @@ export class Comm {
     this.closeHandlers.push(handler);
   }
 
-  /** @internal */
-  receive(data: JsonObject, message: JupyterMessage): void {
-    for (const handler of this.messageHandlers) handler(data, message);
+  /** @internal settles when every handler has (async ones included) */
+  receive(data: JsonObject, message: JupyterMessage): Promise<void> {
+    return Promise.all(this.messageHandlers.map((handler) => handler(data, message))).then(() => undefined);
   }
 
   /** @internal: closed by the frontend. */
@@ -94,10 +94,10 @@ export class Comms {
     handler(comm, asObject(data), message);
   }
 
-  handleMessage(message: JupyterMessage): void {
+  handleMessage(message: JupyterMessage): Promise<void> {
     const { comm_id: id, data } = message.content as { comm_id?: unknown; data?: unknown };
     const comm = typeof id === "string" ? this.open.get(id) : undefined;
-    comm?.receive(asObject(data), message);
+    return comm ? comm.receive(asObject(data), message) : Promise.resolve();
   }
 
   handleClose(message: JupyterMessage): void {

@@ -9,7 +9,8 @@ import { execute, ExecutionCounter, type ExecuteDeps, type Escapes } from "./han
 import type { History, HistoryQuery } from "./history.js";
 import { kernelLog, trace } from "./log.js";
 import type { Stdin } from "./stdin.js";
-import type { JsonObject, JupyterMessage } from "./wire/message.js";
+import type { JsonObject, JupyterMessage, MessageHeader } from "./wire/message.js";
+import { isInterrupt } from "./exec/interrupt.js";
 import type { IncomingRequest, KernelWire } from "./wire/wire.js";
 
 export interface KernelParts extends Omit<ExecuteDeps, "publish" | "help"> {
@@ -22,8 +23,19 @@ export interface KernelParts extends Omit<ExecuteDeps, "publish" | "help"> {
   history: History;
 }
 
+/**
+ * Work the kernel runs in turn with requests, as if it were one: interact's re-renders, which a
+ * control's change starts. `parent` is the request that led to it (for busy/idle and outputs).
+ */
+interface Task {
+  task: () => Promise<void>;
+  parent: MessageHeader;
+  /** How often requests waiting behind it were let go first (bounded, so it always runs). */
+  deferred: number;
+}
+
 export class Kernel {
-  private readonly queue: IncomingRequest[] = [];
+  private readonly queue: (IncomingRequest | Task)[] = [];
   private pumping = false;
   private readonly counter = new ExecutionCounter();
   /** Rejects the running cell when an exception escapes its code (timer, unhandled rejection). */
@@ -60,7 +72,19 @@ export class Kernel {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let request = this.queue.shift(); request; request = this.queue.shift()) await this.handle(request);
+      for (let request = this.queue.shift(); request; request = this.queue.shift()) {
+        if ("task" in request) {
+          // Widget updates waiting behind a re-render go first: the re-render then uses the
+          // latest values, and a fast drag makes one run instead of one per step.
+          this.parts.wire.drainQueued();
+          if (request.deferred < 100 && this.queue.some((r) => !("task" in r) && r.message.header.msg_type === "comm_msg")) {
+            request.deferred++;
+            this.queue.push(request);
+            continue;
+          }
+          await this.runTask(request);
+        } else await this.handle(request);
+      }
     } finally {
       this.pumping = false;
     }
@@ -87,6 +111,34 @@ export class Kernel {
     }
   }
 
+  /** Queues `task` behind the requests already waiting (see Task). */
+  schedule(task: () => Promise<void>): void {
+    const parent = this.parts.outputs.parent;
+    if (!parent) {
+      void task();
+      return;
+    }
+    this.queue.push({ task, parent, deferred: 0 });
+    void this.pump();
+  }
+
+  private async runTask(t: Task): Promise<void> {
+    const { wire, outputs, interrupts } = this.parts;
+    wire.send("iopub", "status", { execution_state: "busy" }, t.parent);
+    const previous = outputs.parent;
+    outputs.parent = t.parent;
+    interrupts.reset();
+    try {
+      await interrupts.race(t.task());
+    } catch (error) {
+      if (!isInterrupt(error)) kernelLog(`a widget task failed: ${error instanceof Error ? error.stack : String(error)}`);
+    } finally {
+      await outputs.drain();
+      outputs.parent = previous;
+      wire.send("iopub", "status", { execution_state: "idle" }, t.parent);
+    }
+  }
+
   private async dispatch(request: IncomingRequest, reply: (type: string, content: JsonObject) => void, publish: (type: string, content: JsonObject) => void): Promise<void> {
     const { message } = request;
     const { engine, comms, history } = this.parts;
@@ -110,11 +162,30 @@ export class Kernel {
       case "comm_open":
         return this.withParent(message, () => comms.handleOpen(message));
       case "comm_msg":
-        return this.withParent(message, () => comms.handleMessage(message));
+        return this.withParentAsync(message, () => comms.handleMessage(message));
       case "comm_close":
         return this.withParent(message, () => comms.handleClose(message));
       default:
         kernelLog(`ignoring unsupported ${message.header.msg_type} on ${request.channel}`);
+    }
+  }
+
+  /**
+   * A comm message whose handlers may be async: the kernel stays busy until they are done, and an
+   * interrupt stops what they wait for.
+   */
+  private async withParentAsync(message: JupyterMessage, run: () => Promise<void>): Promise<void> {
+    const { outputs, interrupts } = this.parts;
+    const previous = outputs.parent;
+    outputs.parent = message.header;
+    interrupts.reset();
+    try {
+      await interrupts.race(run());
+    } catch (error) {
+      if (!isInterrupt(error)) throw error;
+    } finally {
+      await outputs.drain();
+      outputs.parent = previous;
     }
   }
 
@@ -160,9 +231,9 @@ export class Kernel {
    */
   private abortQueued(): void {
     this.parts.wire.drainQueued();
-    const kept: IncomingRequest[] = [];
+    const kept: (IncomingRequest | Task)[] = [];
     for (const request of this.queue) {
-      if (request.message.header.msg_type !== "execute_request") {
+      if ("task" in request || request.message.header.msg_type !== "execute_request") {
         kept.push(request);
         continue;
       }

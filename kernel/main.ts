@@ -14,6 +14,7 @@ import { GLOBAL_DECLARATIONS, installGlobals, installInterruptChecks } from "./g
 import { kernelInfo, packageVersion } from "./handlers/kernel-info.js";
 import { History } from "./history.js";
 import { Kernel } from "./kernel.js";
+import { installWidgetHost } from "./widgets.js";
 import { kernelLog, trace } from "./log.js";
 import { packageRoot, stateDir } from "./paths.js";
 import { importLibrary, libraryPaths, prefetchAdapter, type Library } from "./preload.js";
@@ -103,6 +104,7 @@ export function assembleKernel(wire: KernelWire, { engine, library: loaded }: Pr
     preloaded: engine.libraryExports.length,
   });
   const kernel = new Kernel({ wire, engine, executor, outputs, displays, stdin, interrupts, history, comms, info });
+  installWidgetHost(comms, outputs, (task) => kernel.schedule(task));
   process.on("uncaughtException", (error) => kernel.escaped(error));
   process.on("unhandledRejection", (reason) => kernel.escaped(reason));
   return kernel;

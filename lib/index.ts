@@ -28,3 +28,4 @@ export * as data from "./data/index.js";
 export * as train from "./train/index.js";
 export * as plot from "./plot/index.js";
 export * as check from "./check/index.js";
+export * as widgets from "./widgets/index.js";

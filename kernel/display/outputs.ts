@@ -4,6 +4,18 @@
 import type { JsonObject, MessageHeader } from "../wire/message.js";
 import { isPromiseLike } from "./mime.js";
 
+/** Where an Output widget's capture() collects outputs (lib/widgets/containers.ts). */
+const OUTPUT_CAPTURE = Symbol.for("gradlab.outputCapture");
+
+/** An output message as nbformat stores it, for an Output widget; null for ones it does not hold. */
+function asRecord(m: OutputMessage): JsonObject | null {
+  const c = m.content as Record<string, unknown>;
+  if (m.msgType === "stream") return { output_type: "stream", name: c["name"] as string, text: c["text"] as string };
+  if (m.msgType === "display_data" || m.msgType === "execute_result") return { output_type: "display_data", data: c["data"] as JsonObject, metadata: (c["metadata"] as JsonObject) ?? {} };
+  if (m.msgType === "error") return { output_type: "error", ename: c["ename"] as string, evalue: c["evalue"] as string, traceback: c["traceback"] as string[] };
+  return null;
+}
+
 export interface OutputMessage {
   msgType: "stream" | "display_data" | "update_display_data" | "clear_output" | "execute_result" | "error" | "comm_open" | "comm_msg" | "comm_close";
   content: JsonObject;
@@ -31,6 +43,16 @@ export class Outputs {
   push(produced: OutputMessage | null | Promise<OutputMessage | null>): void {
     const parent = this.parent;
     if (!parent) return;
+    const capture = (globalThis as Record<symbol, unknown>)[OUTPUT_CAPTURE];
+    if (typeof capture === "function") {
+      // An Output widget's capture() is running: displays, prints and errors go into the widget.
+      void Promise.resolve(produced).then((m) => {
+        const record = m ? asRecord(m) : null;
+        if (record) (capture as (r: JsonObject) => void)(record);
+        else if (m) this.sendNow(m, parent);
+      }, this.onFailure);
+      return;
+    }
     if (this.pending === 0 && !isPromiseLike(produced)) {
       if (produced) this.sendNow(produced, parent);
       return;
