@@ -23,6 +23,7 @@ export function findOrInstallJupyterLab(root: string, log: (s: string) => void):
   const venvLab = join(venv, "bin", "jupyter-lab");
   if (existsSync(venvLab) && works(venvLab, [])) {
     keepOutOfThisPackage(venv);
+    ensureWidgets(venv, log);
     return { command: [venvLab], source: venvLab };
   }
   if (works("jupyter-lab", [])) return { command: ["jupyter-lab"], source: "jupyter-lab on PATH" };
@@ -32,7 +33,7 @@ export function findOrInstallJupyterLab(root: string, log: (s: string) => void):
   log(`gradlab lab: installing JupyterLab into ${venv} (first run only)…`);
   execFileSync(python, ["-m", "venv", venv], { stdio: "inherit" });
   keepOutOfThisPackage(venv);
-  const pip = spawnSync(join(venv, "bin", "pip"), ["install", "--quiet", "jupyterlab"], {
+  const pip = spawnSync(join(venv, "bin", "pip"), ["install", "--quiet", "jupyterlab", WIDGETS_PACKAGE], {
     stdio: "inherit",
     env: { ...process.env, PIP_RETRIES: process.env["PIP_RETRIES"] ?? "0" },
   });
@@ -43,6 +44,24 @@ export function findOrInstallJupyterLab(root: string, log: (s: string) => void):
     );
   }
   return { command: [venvLab], source: venvLab };
+}
+
+/** JupyterLab's widget manager (ipywidgets 8's frontend), which draws `widgets.*` in notebooks. */
+const WIDGETS_PACKAGE = "jupyterlab-widgets";
+
+/**
+ * A `.venv` made before gradlab had widgets gets JupyterLab's widget manager once. Without a
+ * package index the lab still starts; widgets then show as their text and HTML stand-ins.
+ */
+function ensureWidgets(venv: string, log: (s: string) => void): void {
+  const python = join(venv, "bin", "python");
+  if (spawnSync(python, ["-c", "import jupyterlab_widgets"], { stdio: "ignore" }).status === 0) return;
+  log(`gradlab lab: installing ${WIDGETS_PACKAGE} (JupyterLab's widget manager) into ${venv}…`);
+  const pip = spawnSync(join(venv, "bin", "pip"), ["install", "--quiet", WIDGETS_PACKAGE], {
+    stdio: "inherit",
+    env: { ...process.env, PIP_RETRIES: process.env["PIP_RETRIES"] ?? "0" },
+  });
+  if (pip.status !== 0) log(`gradlab lab: could not install ${WIDGETS_PACKAGE}; widgets will show as text until it is installed (pip install ${WIDGETS_PACKAGE})`);
 }
 
 /**

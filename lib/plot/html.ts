@@ -34,6 +34,11 @@ var d=window.define;window.define=undefined;try{(0,eval)(code);}finally{window.d
 var q=window.__gradlabPlotQueue||[];window.__gradlabPlotQueue=[];q.forEach(function(f){f();});});})();</script>`;
 }
 
+/** An id as a CSS selector's identifier (ours are letters, digits and dashes; anything else escaped). */
+function cssId(id: string): string {
+  return id.replace(/[^a-zA-Z0-9_-]/g, (c) => `\\${c}`);
+}
+
 function json(v: unknown): string {
   // "<" escaped so no string inside the data can close the script element.
   return JSON.stringify(v).replace(/</g, "\\u003c");
@@ -54,8 +59,9 @@ export function figureHtml(spec: PlotlySpec, id: string, includeBundle: boolean 
   const img = fallback
     ? `<img class="gradlab-static" alt="${escapeHtml(fallback.alt)}" src="${svgDataUri(fallback.svg)}" style="display:block;width:100%;height:100%;object-fit:contain">`
     : "";
-  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}">${img}</div>${withBundle ? loaderScript() : ""}<script>(function(){var spec=${json(spec)};var tries=0;
-function draw(){var el=document.getElementById(${json(id)});if(!el)return;if(window.Plotly){var s=el.querySelector(".gradlab-static");if(s)s.remove();window.Plotly.newPlot(el,spec.data,spec.layout,spec.config);return;}
+  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}">${img}</div>${withBundle ? loaderScript() : ""}<script>(function(){var spec=${json(spec)};var tries=0;var home=document.currentScript&&document.currentScript.parentNode;
+function find(){var el=home&&home.querySelector?home.querySelector("#"+${json(cssId(id))}):null;return el||document.getElementById(${json(id)});}
+function draw(){var el=find();if(!el){if(tries++<600)setTimeout(draw,100);return;}if(el.classList.contains("js-plotly-plot"))return;if(window.Plotly){var s=el.querySelector(".gradlab-static");if(s)s.remove();window.Plotly.newPlot(el,spec.data,spec.layout,spec.config);return;}
 (window.__gradlabPlotQueue=window.__gradlabPlotQueue||[]).push(draw);if(tries++<600)setTimeout(function(){if(window.Plotly&&!el.classList.contains("js-plotly-plot"))draw();},100);}
 draw();})();</script>`;
 }

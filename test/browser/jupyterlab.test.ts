@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { freePort } from "../helpers/net.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +32,22 @@ async function waitForServer(ms: number): Promise<void> {
 
 let log = "";
 
+// A notebook with a slider driving a plot through interact (written here, run in the lab).
+const widgetsNotebook = "widgets.ipynb";
+const WIDGET_CELL = [
+  'const a = new widgets.FloatSlider({ value: 1, min: 0.5, max: 3, step: 0.5, description: "slope" });',
+  "await widgets.interact(({ a }) => plot.line([0, 1, 2, 3].map((x) => a * x), { title: `slope ${a}` }), { a })",
+].join("\n");
+
+function writeWidgetsNotebook(): void {
+  const nb = {
+    nbformat: 4, nbformat_minor: 5,
+    metadata: { kernelspec: { name: "gradlab", display_name: "TypeScript (gradlab)", language: "typescript" } },
+    cells: [{ cell_type: "code", id: "slider", metadata: {}, execution_count: null, outputs: [], source: WIDGET_CELL }],
+  };
+  writeFileSync(join(work, widgetsNotebook), JSON.stringify(nb, null, 1));
+}
+
 // Executed elsewhere and copied in: JupyterLab has never seen it, so it opens untrusted (as a
 // notebook from a classmate or an email does): no scripts run, HTML is sanitized.
 const received = "received-05-losses.ipynb";
@@ -39,6 +55,7 @@ let receivedPlots = 0;
 
 beforeAll(async () => {
   copyFileSync(join(ROOT, "notebooks", lesson), join(work, lesson));
+  writeWidgetsNotebook();
   const ran = gradlab(["run", join("notebooks", "05-losses.ipynb"), "-o", join(work, received)]);
   if (ran.code !== 0) throw new Error(ran.stderr);
   const executed = JSON.parse(readFileSync(join(work, received), "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
@@ -73,7 +90,8 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
 
   it("runs all cells and draws every plot", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/lab/tree/${lesson}?token=${token}`);
+    // Each test its own workspace: a shared one would reopen the other tests' notebooks beside it.
+    await page.goto(`http://127.0.0.1:${port}/lab/workspaces/lesson/tree/${lesson}?token=${token}`);
     await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 120_000 });
     await page.waitForSelector("text=TypeScript (gradlab)", { timeout: 120_000 });
     // On a loaded machine JupyterLab can still be starting when the notebook shows: wait for the
@@ -105,10 +123,50 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
     await page.close();
   }, 480_000);
 
+  it("a slider moved with the keyboard re-draws the plot interact shows", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/lab/workspaces/widgets/tree/${widgetsNotebook}?token=${token}`);
+    await page.waitForSelector("text=/TypeScript \\(gradlab\\) \\| Idle/", { timeout: 120_000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.locator(".jp-Cell").first().click();
+      await page.keyboard.press("Shift+Enter");
+      const drawn = await page.waitForSelector(".widget-slider .noUi-handle", { timeout: 60_000 }).then(() => true, () => false);
+      if (drawn) break;
+      if (attempt === 3) throw new Error("the slider did not appear");
+    }
+    const title = () => page.locator(".jp-Cell .js-plotly-plot .gtitle").first().textContent();
+    const shots = artifactDir("jupyterlab");
+    await page.waitForFunction(() => document.querySelector(".jp-Cell .js-plotly-plot .gtitle")?.textContent === "slope 1", undefined, { timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        await page.screenshot({ path: join(shots, "widgets-failed.png") });
+        const state = await page.evaluate(() => ({
+          plotly: typeof (window as unknown as { Plotly?: unknown }).Plotly,
+          loading: (window as unknown as { __gradlabPlotlyLoading?: unknown }).__gradlabPlotlyLoading,
+          html: document.querySelector(".jupyter-widgets-output-area")?.innerHTML.slice(0, 600),
+          classes: [...document.querySelectorAll(".jp-OutputArea-output")].map((n) => n.className).slice(0, 6),
+        }));
+        throw new Error(`${(e as Error).message}: ${JSON.stringify(state)}`);
+      });
+    await page.screenshot({ path: join(shots, "widgets-before.png") });
+    // The y axis scales to the line, so the line's path stays put and its top tick moves.
+    const yTicks = async () => (await page.locator(".jp-Cell .js-plotly-plot .ytick text").allTextContents()).map(Number);
+    expect(Math.max(...await yTicks())).toBe(3);
+    // Two steps to the right with the keyboard, as a student without a mouse would.
+    await page.locator(".widget-slider .noUi-handle").first().focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction(() => document.querySelector(".jp-Cell .js-plotly-plot .gtitle")?.textContent === "slope 2", undefined, { timeout: 60_000 });
+    expect(await title()).toBe("slope 2");
+    expect(await page.locator(".widget-readout").first().textContent()).toMatch(/2\.00/);
+    expect(Math.max(...await yTicks())).toBe(6);
+    await page.screenshot({ path: join(shots, "widgets-after.png") });
+    await page.close();
+  }, 300_000);
+
   it("an untrusted notebook with outputs shows every chart as its static image", async () => {
     expect(receivedPlots).toBeGreaterThan(0);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/lab/tree/${received}?token=${token}`);
+    await page.goto(`http://127.0.0.1:${port}/lab/workspaces/received/tree/${received}?token=${token}`);
     await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 120_000 });
     const images = page.locator(".jp-OutputArea-output img.gradlab-static");
     await page.waitForFunction((n) => document.querySelectorAll(".jp-OutputArea-output img.gradlab-static").length >= n, receivedPlots, { timeout: 60_000 });
