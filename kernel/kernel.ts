@@ -24,8 +24,11 @@ export interface KernelParts extends Omit<ExecuteDeps, "publish" | "help"> {
 }
 
 /**
- * Work the kernel runs in turn with requests, as if it were one: interact's re-renders, which a
- * control's change starts. `parent` is the request that led to it (for busy/idle and outputs).
+ * Work the kernel runs in turn with requests: interact's re-renders, which a control's change
+ * starts. Scheduled while a request is handled, it runs before that request's `idle` (or, when
+ * more comm messages wait, before the last of them's), so every request keeps exactly one
+ * busy/idle pair: widget managers count the idles of the messages they sent. Scheduled while the
+ * kernel is idle (a timer moved a control), it runs on its own between busy and idle of `parent`.
  */
 interface Task {
   task: () => Promise<void>;
@@ -36,6 +39,10 @@ interface Task {
 
 export class Kernel {
   private readonly queue: (IncomingRequest | Task)[] = [];
+  /** Tasks scheduled while a shell request is handled: they run before its idle (runDueTasks). */
+  private readonly due: Task[] = [];
+  /** The type of the shell request being handled, if any. */
+  private handlingShell: string | null = null;
   private pumping = false;
   private readonly counter = new ExecutionCounter();
   /** Rejects the running cell when an exception escapes its code (timer, unhandled rejection). */
@@ -100,6 +107,8 @@ export class Kernel {
       this.parts.wire.send(request.channel === "control" ? "control" : "shell", msgType, content, message.header, request.identities);
     };
     publish("status", { execution_state: "busy" });
+    const shell = request.channel === "shell";
+    if (shell) this.handlingShell = message.header.msg_type;
     try {
       await this.dispatch(request, reply, publish);
     } catch (error) {
@@ -107,7 +116,28 @@ export class Kernel {
       const type = message.header.msg_type;
       if (type.endsWith("_request")) reply(type.replace(/_request$/, "_reply"), { status: "error", ...runtimeError(error) });
     } finally {
+      if (shell) {
+        await this.runDueTasks(message.header);
+        this.handlingShell = null;
+      }
       publish("status", { execution_state: "idle" });
+    }
+  }
+
+  /**
+   * Runs the tasks scheduled so far, inside the current request. When comm messages wait behind
+   * it (a slider being dragged), they go first and the last of them runs the tasks: the re-render
+   * then uses the latest values, and a fast drag makes one run instead of one per step.
+   */
+  private async runDueTasks(current: MessageHeader): Promise<void> {
+    while (this.due.length > 0) {
+      this.parts.wire.drainQueued();
+      const commWaiting = this.queue.some((r) => !("task" in r) && r.message.header.msg_type === "comm_msg");
+      if (commWaiting && this.due[0]!.deferred < 100) {
+        for (const t of this.due) t.deferred++;
+        return;
+      }
+      await this.runTaskBody(this.due.shift()!, current);
     }
   }
 
@@ -118,15 +148,36 @@ export class Kernel {
       void task();
       return;
     }
+    // A cell's own code moved a control: its re-render runs now, as the cell's work (the cell
+    // may await it; nothing needs coalescing).
+    if (this.handlingShell === "execute_request") {
+      void task();
+      return;
+    }
+    if (this.handlingShell) {
+      this.due.push({ task, parent, deferred: 0 });
+      return;
+    }
     this.queue.push({ task, parent, deferred: 0 });
     void this.pump();
   }
 
+  /** A task scheduled while the kernel was idle: on its own, between busy and idle. */
   private async runTask(t: Task): Promise<void> {
-    const { wire, outputs, interrupts } = this.parts;
+    const { wire } = this.parts;
     wire.send("iopub", "status", { execution_state: "busy" }, t.parent);
+    try {
+      await this.runTaskBody(t, t.parent);
+    } finally {
+      wire.send("iopub", "status", { execution_state: "idle" }, t.parent);
+    }
+  }
+
+  /** Runs a task with its outputs going to `parent`; an interrupt stops it. */
+  private async runTaskBody(t: Task, parent: MessageHeader): Promise<void> {
+    const { outputs, interrupts } = this.parts;
     const previous = outputs.parent;
-    outputs.parent = t.parent;
+    outputs.parent = parent;
     interrupts.reset();
     try {
       await interrupts.race(t.task());
@@ -135,7 +186,6 @@ export class Kernel {
     } finally {
       await outputs.drain();
       outputs.parent = previous;
-      wire.send("iopub", "status", { execution_state: "idle" }, t.parent);
     }
   }
 

@@ -3,6 +3,7 @@
 // the kernel runs in turn with requests, and where a failing widget callback is reported.
 import type { Comms } from "./comm.js";
 import { runtimeError } from "./exec/errors.js";
+import { guarded } from "./exec/guard.js";
 import type { Outputs } from "./display/outputs.js";
 import { kernelLog } from "./log.js";
 import type { JsonObject } from "./wire/message.js";
@@ -16,10 +17,12 @@ export function installWidgetHost(comms: Comms, outputs: Outputs, schedule: (tas
   g[WIDGET_HOST] = {
     open(state: JsonObject, receive: (message: JsonObject) => void | Promise<void>) {
       const comm = comms.openFromKernel("jupyter.widget", { state, buffer_paths: [] }, { version: PROTOCOL_VERSION });
-      comm.onMessage((data) => receive(data));
+      // Observers and click callbacks are user code: an interrupt must stop them as it stops a cell.
+      comm.onMessage((data) => guarded(() => receive(data)));
       return { id: comm.id, send: (data: JsonObject) => comm.send(data) };
     },
     schedule,
+    guard: guarded,
   };
   // A callback of a widget threw (an observer, a button's onClick): shown as an error output of
   // the request that made it run, and logged; the widget keeps working.

@@ -44,17 +44,14 @@ export class Outputs {
     const parent = this.parent;
     if (!parent) return;
     const capture = (globalThis as Record<symbol, unknown>)[OUTPUT_CAPTURE];
-    if (typeof capture === "function") {
-      // An Output widget's capture() is running: displays, prints and errors go into the widget.
-      void Promise.resolve(produced).then((m) => {
-        const record = m ? asRecord(m) : null;
-        if (record) (capture as (r: JsonObject) => void)(record);
-        else if (m) this.sendNow(m, parent);
-      }, this.onFailure);
-      return;
-    }
+    // While an Output widget's capture() runs, displays, prints and errors go into the widget.
+    const deliver = (message: OutputMessage): void => {
+      const record = typeof capture === "function" ? asRecord(message) : null;
+      if (record) (capture as (r: JsonObject) => void)(record);
+      else this.sendNow(message, parent);
+    };
     if (this.pending === 0 && !isPromiseLike(produced)) {
-      if (produced) this.sendNow(produced, parent);
+      if (produced) deliver(produced);
       return;
     }
     this.pending++;
@@ -63,7 +60,7 @@ export class Outputs {
       .then(() => value)
       .then(
         (message) => {
-          if (message) this.sendNow(message, parent);
+          if (message) deliver(message);
         },
         (error: unknown) => this.onFailure(error),
       )

@@ -57,13 +57,24 @@ export function figureHtml(spec: PlotlySpec, id: string, includeBundle: boolean 
   const w = spec.layout["width"];
   const style = `height:${h}px;${w ? `width:${Number(w)}px;` : "width:100%;"}`;
   const img = fallback
-    ? `<img class="gradlab-static" alt="${escapeHtml(fallback.alt)}" src="${svgDataUri(fallback.svg)}" style="display:block;width:100%;height:100%;object-fit:contain">`
+    ? `<img class="gradlab-static" alt="${escapeHtml(fallback.alt)}" src="${svgDataUri(fallback.svg)}" style="display:block;width:100%;height:100%;object-fit:contain" onload="${escapeHtml(runSkippedScripts(id))}">`
     : "";
-  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}">${img}</div>${withBundle ? loaderScript() : ""}<script>(function(){var spec=${json(spec)};var tries=0;var home=document.currentScript&&document.currentScript.parentNode;
+  return `<div id="${escapeHtml(id)}" class="gradlab-plot" style="${style}">${img}</div>${withBundle ? loaderScript() : ""}<script>(function(){var seen=window.__gradlabSeen=window.__gradlabSeen||{};if(seen[${json(id)}])return;seen[${json(id)}]=1;var spec=${json(spec)};var tries=0;var home=document.currentScript&&document.currentScript.parentNode;
 function find(){var el=home&&home.querySelector?home.querySelector("#"+${json(cssId(id))}):null;return el||document.getElementById(${json(id)});}
 function draw(){var el=find();if(!el){if(tries++<600)setTimeout(draw,100);return;}if(el.classList.contains("js-plotly-plot"))return;if(window.Plotly){var s=el.querySelector(".gradlab-static");if(s)s.remove();window.Plotly.newPlot(el,spec.data,spec.layout,spec.config);return;}
 (window.__gradlabPlotQueue=window.__gradlabPlotQueue||[]).push(draw);if(tries++<600)setTimeout(function(){if(window.Plotly&&!el.classList.contains("js-plotly-plot"))draw();},100);}
 draw();})();</script>`;
+}
+
+/**
+ * The static image's load handler. HTML inserted with innerHTML never runs its <script>s, and
+ * some frontends insert outputs that way (Notebook 6's widget Output, for one), while an inline
+ * event handler does run there. So once the image has loaded, if the figure's draw script has not
+ * run (it marks its figure in `__gradlabSeen`), the handler runs the scripts that follow the
+ * figure's container. Sanitizers that drop scripts drop handlers too, and the image stays.
+ */
+function runSkippedScripts(id: string): string {
+  return `var b=this.parentNode;setTimeout(function(){if(!b||(window.__gradlabSeen||{})[${json(id)}])return;for(var n=b.nextSibling;n;n=n.nextSibling)if(n.tagName==='SCRIPT')(0,eval)(n.text);},0)`;
 }
 
 /** A whole standalone page with plotly.js inline: opens offline in any browser. */

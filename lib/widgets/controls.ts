@@ -125,6 +125,11 @@ export class IntSlider extends Slider {
   }
 }
 
+/** base^exponent without the last-digit noise of `**` (10 ** -4 is 0.00009999999999999999). */
+function power(base: number, exponent: number): number {
+  return Number((base ** exponent).toPrecision(15));
+}
+
 /**
  * A value on a logarithmic slider: `base` to a power between `min` and `max` (exponents), moving
  * by `step` in the exponent. For learning rates: { min: -4, max: 0 } spans 0.0001 … 1.
@@ -138,7 +143,7 @@ export class FloatLogSlider extends ValueWidget<number> {
     if (!(base > 1)) throw new GradlabError(`FloatLogSlider: base must be > 1, got ${base}`);
     if (!(min < max)) throw new GradlabError(`FloatLogSlider: min (${min}) must be below max (${max}); they are exponents of ${base}`);
     if (!(step > 0)) throw new GradlabError(`FloatLogSlider: step must be > 0, got ${step}`);
-    const value = finite("FloatLogSlider", "value", o.value ?? base ** min);
+    const value = finite("FloatLogSlider", "value", o.value ?? power(base, min));
     FloatLogSlider.inRange(value, base, min, max);
     super("FloatLogSliderModel", "FloatLogSliderView", "SliderStyleModel", {
       value, base, min, max, step, description: o.description ?? "", continuous_update: o.continuousUpdate ?? true,
@@ -147,8 +152,8 @@ export class FloatLogSlider extends ValueWidget<number> {
   }
 
   private static inRange(v: number, base: number, min: number, max: number): void {
-    const lo = base ** min;
-    const hi = base ** max;
+    const lo = power(base, min);
+    const hi = power(base, max);
     if (!(v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12))) {
       throw new GradlabError(`FloatLogSlider: value ${v} is outside [${lo}, ${hi}] (${base} to the powers ${min} … ${max})`);
     }
@@ -164,7 +169,7 @@ export class FloatLogSlider extends ValueWidget<number> {
     const v = state["value"];
     if (typeof v !== "number" || !(v > 0)) return {};
     const base = this.state["base"] as number;
-    return { value: Math.min(base ** (this.state["max"] as number), Math.max(base ** (this.state["min"] as number), v)) };
+    return { value: Math.min(power(base, this.state["max"] as number), Math.max(power(base, this.state["min"] as number), v)) };
   }
 
   describe(): string {
@@ -185,7 +190,7 @@ function labelled<T>(kind: string, options: OptionsInput<T>): { labels: string[]
 }
 
 /** One of several options: a drop-down list, or a row of buttons. */
-abstract class Selection<T> extends ValueWidget<T> {
+export abstract class Selection<T> extends ValueWidget<T> {
   private readonly values: T[];
 
   protected constructor(private readonly kind: string, model: string, view: string, styleModel: string, o: { options: OptionsInput<T>; value?: T; description?: string; disabled?: boolean }, extra: Record<string, unknown> = {}) {
@@ -343,7 +348,8 @@ export class Play extends ValueWidget<number> {
 export class Button extends Widget {
   readonly layout: Layout;
   readonly style: Style;
-  private readonly clicks: ((b: Button) => void | Promise<void>)[] = [];
+  // What a callback returns is ignored (a promise is awaited for its errors), so `() => display(x)` fits.
+  private readonly clicks: ((b: Button) => unknown)[] = [];
 
   constructor(o: { description?: string; buttonStyle?: "" | "primary" | "success" | "info" | "warning" | "danger"; icon?: string; tooltip?: string; disabled?: boolean } = {}) {
     const layout = new Layout();
@@ -355,7 +361,7 @@ export class Button extends Widget {
     this.style = style;
   }
 
-  onClick(cb: (b: Button) => void | Promise<void>): this {
+  onClick(cb: (b: Button) => unknown): this {
     if (typeof cb !== "function") throw new GradlabError("Button.onClick: pass a function");
     this.clicks.push(cb);
     return this;
@@ -366,7 +372,7 @@ export class Button extends Widget {
     for (const cb of this.clicks) {
       try {
         const r = cb(this);
-        if (r && typeof (r as Promise<void>).then === "function") (r as Promise<void>).catch((e: unknown) => this.callbackFailed(e));
+        if (r && typeof (r as Promise<unknown>).then === "function") (r as Promise<unknown>).catch((e: unknown) => this.callbackFailed(e));
       } catch (e) {
         this.callbackFailed(e);
       }

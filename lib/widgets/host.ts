@@ -25,6 +25,11 @@ export interface WidgetHost {
    * stoppable by an interrupt (interact re-renders with it). Without it tasks just run.
    */
   schedule?(task: () => Promise<void>): void;
+  /**
+   * Calls `fn` so that an interrupt stops it even inside a synchronous loop (the kernel runs it
+   * as it runs a cell's code). Without it `fn` is just called.
+   */
+  guard?<T>(fn: () => T): T;
 }
 
 export const WIDGET_HOST = Symbol.for("gradlab.widgetHost");

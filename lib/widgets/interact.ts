@@ -1,6 +1,6 @@
 import { GradlabError } from "../tensor/errors.js";
 import { bundleFor, Output, VBox } from "./containers.js";
-import { ValueWidget } from "./controls.js";
+import { Selection, ValueWidget } from "./controls.js";
 import { widgetHost } from "./host.js";
 import type { Widget } from "./widget.js";
 
@@ -56,7 +56,9 @@ export class Interactive<C extends Controls> extends VBox {
 
   private async runOnce(): Promise<void> {
     try {
-      const result = await this.fn(this.values());
+      const values = this.values();
+      const host = widgetHost();
+      const result = await (host?.guard ? host.guard(() => this.fn(values)) : this.fn(values));
       await this.show(result);
     } catch (e) {
       // The error shows where the result would, and the controls keep working.
@@ -74,7 +76,9 @@ export class Interactive<C extends Controls> extends VBox {
   }
 
   override describe(): string {
-    return `interact(${Object.entries(this.controls).map(([k, w]) => `${k}=${JSON.stringify(w.value)}`).join(", ")})`;
+    // A selection's value may be anything (a function, say): its label is what the student picked.
+    const shown = (w: ValueWidget<unknown>) => (w instanceof Selection ? JSON.stringify(w.label) : (JSON.stringify(w.value) ?? String(w.value)));
+    return `interact(${Object.entries(this.controls).map(([k, w]) => `${k}=${shown(w)}`).join(", ")})`;
   }
 }
 

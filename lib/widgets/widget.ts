@@ -10,7 +10,8 @@ export interface Change<T = unknown> {
   owner: Widget;
 }
 
-type Observer = (change: Change) => void | Promise<void>;
+// What an observer returns is ignored (a promise is awaited for its errors).
+type Observer = (change: Change) => unknown;
 
 /** A reference to another widget inside a state: "IPY_MODEL_<id>". */
 export const ref = (w: Widget): string => `IPY_MODEL_${w.modelId}`;
@@ -53,7 +54,7 @@ export abstract class Widget {
   }
 
   /** Calls `fn` on every change of `names` (default: every attribute), from code or the frontend. */
-  observe(fn: (change: Change) => void | Promise<void>, names?: string | string[]): this {
+  observe(fn: (change: Change) => unknown, names?: string | string[]): this {
     if (typeof fn !== "function") throw new GradlabError("observe: pass a function (change) => …");
     this.observers.push({ names: names === undefined ? null : new Set(Array.isArray(names) ? names : [names]), fn });
     return this;
@@ -90,7 +91,7 @@ export abstract class Widget {
         if (o.names && !o.names.has(change.name)) continue;
         try {
           const r = o.fn(change);
-          if (r && typeof (r as Promise<void>).then === "function") (r as Promise<void>).catch((e: unknown) => this.callbackFailed(e));
+          if (r && typeof (r as Promise<unknown>).then === "function") (r as Promise<unknown>).catch((e: unknown) => this.callbackFailed(e));
         } catch (e) {
           this.callbackFailed(e);
         }

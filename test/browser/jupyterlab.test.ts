@@ -120,6 +120,12 @@ describe("a lesson in real JupyterLab with the gradlab kernel", () => {
       await page.locator(".Toastify__toast").first().waitFor({ state: "detached", timeout: 5000 }).catch(() => {});
     }
     await page.screenshot({ path: join(artifactDir("jupyterlab"), "03-activations.png") });
+    // The lesson's explorer: a live dropdown and slider (not their static fallback) above its plot.
+    const explorer = page.locator(".widget-interact, .jupyter-widgets.widget-vbox").filter({ has: page.locator(".widget-slider") }).first();
+    await explorer.waitFor({ timeout: 60_000 });
+    expect(await explorer.locator(".widget-dropdown select").count()).toBe(1);
+    await explorer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactDir("jupyterlab"), "03-activations-explorer.png") });
     await page.close();
   }, 480_000);
 

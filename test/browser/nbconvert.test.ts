@@ -29,7 +29,8 @@ function executedHtml(lesson: string): { html: string; plots: number; svgs: numb
   expect(run.code, run.stderr).toBe(0);
   const nb = JSON.parse(readFileSync(executed, "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
   const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const plots = outputs.filter((o) => o.data?.["application/vnd.plotly.v1+json"]).length;
+  // Every figure's HTML, also one inside a widget's fallback (an interact explorer), draws a plot.
+  const plots = outputs.reduce((n, o) => n + (typeof o.data?.["text/html"] === "string" ? (o.data["text/html"] as string).split('class="gradlab-plot"').length - 1 : 0), 0);
   const svgs = outputs.filter((o) => typeof o.data?.["text/html"] === "string" && (o.data["text/html"] as string).includes("gradlab-graph")).length;
   const conv = spawnSync(PYTHON, ["-m", "nbconvert", "--to", "html", executed, "--output-dir", dir], { encoding: "utf8" });
   expect(conv.status, conv.stderr).toBe(0);

@@ -117,6 +117,20 @@ describe("widgets", () => {
     expect(runs).toBeLessThanOrEqual(4);
     const outUpdates = kernel.received.filter((m) => m.header.msg_type === "comm_msg" && m.content.comm_id === outId);
     expect(JSON.stringify(outUpdates.at(-1)!.content.data)).toContain(`square ${39 * 39}`);
+    // Every message the page sent got one busy and one idle (widget managers count the idles),
+    // the re-render included: it ran inside the last message's busy window.
+    for (const id of ids) {
+      const states = kernel.received.filter((m) => m.header.msg_type === "status" && m.parent_header.msg_id === id).map((m) => m.content.execution_state);
+      expect(states).toEqual(["busy", "idle"]);
+    }
+    const lastIdle = kernel.received.findIndex((m) => m.header.msg_type === "status" && m.parent_header.msg_id === ids.at(-1) && m.content.execution_state === "idle");
+    expect(kernel.received.indexOf(outUpdates.at(-1)!)).toBeLessThan(lastIdle);
+  });
+
+  it("a cell that moves a control re-renders interact at once and can await the result", async () => {
+    await cell('const m = new widgets.IntSlider({ value: 1, max: 9 });\nlet shown = "";\nconst p4 = await widgets.interact(({ m }) => (shown = `m is ${m}`), { m });\np4');
+    const r = await kernel.run("m.value = 7;\nawait p4.idle;\nshown");
+    expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("'m is 7'");
   });
 
   it("an error inside interact's function shows in its output, and the next value renders again", async () => {
@@ -132,6 +146,40 @@ describe("widgets", () => {
     const good = kernel.received.filter((m) => m.header.msg_type === "comm_msg" && m.content.comm_id === outId).at(-1)!;
     expect(JSON.stringify(good.content.data)).toContain("ok 4");
   });
+
+  it("what a cell prints or displays inside output.capture, and output.display, land in the Output widget", async () => {
+    const { opened, messages } = await cell('const out = new widgets.Output();\nout.capture(() => { console.log("inside"); display(tensor([1, 2])); });\nconsole.log("outside");\nout');
+    const [[outId]] = byModel(opened, "OutputModel") as [[string, State]];
+    // Only what was outside the capture went to the cell.
+    expect(messages.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text)).toEqual(["outside\n"]);
+    await kernel.run('await out.display("shown")');
+    const updates = kernel.received.filter((m) => m.header.msg_type === "comm_msg" && m.content.comm_id === outId);
+    const last = (updates.at(-1)!.content.data as { state: { outputs: { output_type: string; text?: string; data?: State }[] } }).state.outputs;
+    expect(last.map((o) => o.output_type)).toEqual(["stream", "display_data", "display_data"]);
+    expect(last[0]!.text).toBe("inside\n");
+    expect(last[1]!.data!["text/plain"]).toBe("tensor([1., 2.])");
+    expect(last[2]!.data!["text/plain"]).toBe("shown");
+  });
+
+  it("an interrupt stops a slow interact run; the kernel, the widget and the other values keep working", async () => {
+    const { opened } = await cell('const s = new widgets.IntSlider({ value: 0, max: 5 });\nconst p3 = await widgets.interact(({ s }) => { if (s !== 1) return `fast ${s}`; const t = Date.now(); while (Date.now() - t < 120_000) {} return "slow"; }, { s });\np3');
+    const [[outId]] = byModel(opened, "OutputModel") as [[string, State]];
+    const [[sId]] = byModel(opened, "IntSliderModel") as [[string, State]];
+    const started = Date.now();
+    const moved = kernel.send("shell", "comm_msg", { comm_id: sId, data: { method: "update", state: { value: 1 }, buffer_paths: [] } });
+    await new Promise((r) => setTimeout(r, 500));
+    const interrupt = await kernel.request("control", "interrupt_request", {});
+    expect(interrupt.reply.content.status).toBe("ok");
+    // The run shows that it was stopped where its result would be, well before the loop's end.
+    const stopped = await kernel.next((m) => m.header.msg_type === "comm_msg" && m.content.comm_id === outId && m.parent_header.msg_id === moved, 60_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(JSON.stringify(stopped.content.data)).toContain("interrupted");
+    await fromPage(sId, { method: "update", state: { value: 2 }, buffer_paths: [] });
+    const r = await kernel.run("await p3.idle; s.value");
+    expect(outputsOf(r, "execute_result")[0]!.content.data["text/plain"]).toBe("2");
+    const again = kernel.received.filter((m) => m.header.msg_type === "comm_msg" && m.content.comm_id === outId).at(-1)!;
+    expect(JSON.stringify(again.content.data)).toContain("fast 2");
+  }, 90_000);
 
   it("bad input gets a clear error", async () => {
     for (const [code, message] of [
