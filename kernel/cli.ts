@@ -1,27 +1,53 @@
 // The `gradlab` command (bin/gradlab.js imports this file): the kernel's subcommands.
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { parseCommand, UsageError } from "./cli/args.js";
+import { helpFor, isCommand, overview, type Command } from "./cli/help.js";
 import { install, type InstallTarget } from "./install.js";
 import { trace } from "./log.js";
+import { packageVersion } from "./handlers/kernel-info.js";
 import { installId, packageRoot } from "./paths.js";
 import { applyKernelV8Flags } from "./v8-flags.js";
 
-const USAGE = `usage:
-  gradlab install [--user | --sys-prefix | --prefix DIR]   write the Jupyter kernelspec "gradlab"
-  gradlab kernel --connection-file FILE                     run the kernel (Jupyter starts this)
-  gradlab snapshot                                          build this user's start-up snapshot now
-                                                            (otherwise built after the first start)
-  gradlab lab [jupyter-lab options]                         JupyterLab on the lessons with this kernel
-  gradlab run NB… [-o OUT | --inplace] [--timeout S] [--continue-on-error] [--server URL --token T]
-                                                            execute notebooks headless; exit 1 if a cell fails
-  gradlab assign SOURCE -o STUDENT                          student copy: solutions stubbed, hidden tests removed
-  gradlab grade SUBMISSION|FOLDER… --source SOURCE [--json] [--timeout S] [--parallel N]
-                                                            run the hidden tests and score each submission
-  gradlab book [NOTEBOOK…] [-o SITE] [--timeout S]          run the lessons and write a static course site
-                                                            (default: notebooks/*.ipynb → site/)`;
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command === "--version" || command === "-V" || command === "version") {
+    process.stdout.write(`gradlab ${packageVersion(packageRoot())}\n`);
+    return 0;
+  }
+  if (command === undefined) {
+    process.stderr.write(overview(packageVersion(packageRoot())) + "\n");
+    return 2;
+  }
+  if (command === "-h" || command === "--help" || command === "help") {
+    const about = args[0];
+    process.stdout.write((isCommand(about) ? helpFor(about) : overview(packageVersion(packageRoot()))) + "\n");
+    return 0;
+  }
+  // Internal: what `gradlab grade` starts inside its sandbox, one per submission.
+  if (command === "grade-worker") return (await import("./grading/worker.js")).gradeWorker();
+  if (!isCommand(command)) {
+    process.stderr.write(`gradlab: unknown command ${JSON.stringify(command)} (see gradlab --help)\n`);
+    return 2;
+  }
+  const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
+  if (own.includes("--help") || own.includes("-h")) {
+    process.stdout.write(helpFor(command) + "\n");
+    return 0;
+  }
+  try {
+    return await dispatch(command, args);
+  } catch (error) {
+    // Bad usage is one line and exit 2, never a stack trace.
+    if (error instanceof UsageError) {
+      process.stderr.write(error.message + "\n");
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function dispatch(command: Command, args: string[]): Promise<number> {
   switch (command) {
     case "install":
       return runInstall(args);
@@ -33,35 +59,29 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./lab/launch.js")).lab(args);
     case "run":
     case "assign":
-    case "grade":
       return notebookCommand(command, args);
+    case "grade":
+    case "handout":
+    case "collect":
+      return (await import("./grading/command.js")).classroomCommand(command, args, [process.execPath, path.join(packageRoot(), "bin", "gradlab.js")]);
     case "book":
       return runBook(args);
-    case undefined:
-    case "-h":
-    case "--help":
-    case "help":
-      process.stdout.write(USAGE + "\n");
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`gradlab: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
-      return 2;
+    case "hub-config":
+      return (await import("./hub/config.js")).hubConfigCommand(args);
   }
 }
 
 function runInstall(args: string[]): number {
-  let target: InstallTarget = process.getuid?.() === 0 ? { kind: "system" } : { kind: "user" };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--user") target = { kind: "user" };
-    else if (arg === "--sys-prefix") target = { kind: "sys-prefix" };
-    else if (arg === "--prefix" && args[i + 1]) target = { kind: "prefix", dir: args[++i]! };
-    else if (arg.startsWith("--prefix=")) target = { kind: "prefix", dir: arg.slice("--prefix=".length) };
-    else {
-      process.stderr.write(`gradlab install: unexpected argument ${JSON.stringify(arg)}\n${USAGE}\n`);
-      return 2;
-    }
-  }
+  const { values } = parseCommand("install", args, {
+    user: { type: "boolean" }, "sys-prefix": { type: "boolean" }, system: { type: "boolean" }, prefix: { type: "string" },
+  }, false);
+  const chosen = (["user", "sys-prefix", "system", "prefix"] as const).filter((k) => values[k] !== undefined);
+  if (chosen.length > 1) throw new UsageError(`gradlab install: choose one of --${chosen.join(", --")} (see gradlab install --help)`);
+  const target: InstallTarget = values.prefix !== undefined ? { kind: "prefix", dir: values.prefix }
+    : values.system ? { kind: "system" }
+    : values["sys-prefix"] ? { kind: "sys-prefix" }
+    : values.user ? { kind: "user" }
+    : process.getuid?.() === 0 ? { kind: "system" } : { kind: "user" };
   const root = packageRoot();
   try {
     const dir = install({ target, bin: path.join(root, "bin"), id: installId(), logos: path.join(root, "kernel", "logos") });
@@ -74,12 +94,9 @@ function runInstall(args: string[]): number {
 }
 
 async function runKernel(args: string[]): Promise<number> {
-  const at = args.findIndex((a) => a === "--connection-file" || a === "-f");
-  const file = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--connection-file="))?.split("=", 2)[1];
-  if (!file) {
-    process.stderr.write(`gradlab kernel: --connection-file FILE is required\n${USAGE}\n`);
-    return 2;
-  }
+  const { values } = parseCommand("kernel", args, { "connection-file": { type: "string", short: "f" } }, false);
+  const file = values["connection-file"];
+  if (!file) throw new UsageError("gradlab kernel: --connection-file FILE is required (Jupyter passes it)");
   const connectionFile = path.resolve(file);
   const snapshots = process.env.GRADLAB_NO_SNAPSHOT ? null : await import("./snapshot/launch.js");
   const blob = snapshots?.snapshotPath();
@@ -99,17 +116,16 @@ async function runKernel(args: string[]): Promise<number> {
   return -1;
 }
 
-/** run/assign/grade: usage and unreadable notebooks exit 2 with one clear line, never a stack trace. */
-async function notebookCommand(command: "run" | "assign" | "grade", args: string[]): Promise<number> {
+/** run/assign: unreadable notebooks exit 2 with one clear line, never a stack trace. */
+async function notebookCommand(command: "run" | "assign", args: string[]): Promise<number> {
   // Cells take over process.stdout/stderr once a kernel runs here; the runner logs past them.
   const write = process.stderr.write.bind(process.stderr);
   const log = (line: string): void => void write(line + "\n");
-  const { runCommand, assignCommand, gradeCommand, UsageError } = await import("./run/commands.js");
+  const { runCommand, assignCommand } = await import("./run/commands.js");
   const { NotebookError } = await import("./notebook/nbformat.js");
   const { CommandError } = await import("./run/session.js");
   try {
     if (command === "assign") return assignCommand(args, log);
-    if (command === "grade") return await gradeCommand(args, [process.execPath, path.join(packageRoot(), "bin", "gradlab.js")]);
     const { InProcessSession } = await import("./run/in-process.js");
     const code = await runCommand(args, () => InProcessSession.start(), log);
     // The in-process kernel holds handles (GPU device, worker threads, timers) a finished run
@@ -120,9 +136,8 @@ async function notebookCommand(command: "run" | "assign" | "grade", args: string
       log(`gradlab ${command}: ${error.message}`);
       process.exit(1);
     }
-    if (error instanceof UsageError || error instanceof NotebookError) {
+    if (error instanceof NotebookError) {
       log(`gradlab ${command}: ${error.message}`);
-      if (error instanceof UsageError) log(USAGE);
       return 2;
     }
     throw error;
@@ -130,14 +145,14 @@ async function notebookCommand(command: "run" | "assign" | "grade", args: string
 }
 
 async function runBook(args: string[]): Promise<number> {
-  const { bookCommand, BookUsageError } = await import("./book/command.js");
+  const { bookCommand } = await import("./book/command.js");
   const { NotebookError } = await import("./notebook/nbformat.js");
   const log = (line: string): void => void process.stderr.write(line + "\n");
   try {
     return await bookCommand(args, [process.execPath, path.join(packageRoot(), "bin", "gradlab.js")], packageRoot(), log);
   } catch (error) {
-    if (error instanceof BookUsageError || error instanceof NotebookError) {
-      log(error.message);
+    if (error instanceof NotebookError) {
+      log(`gradlab book: ${error.message}`);
       return 2;
     }
     throw error;
@@ -145,7 +160,7 @@ async function runBook(args: string[]): Promise<number> {
 }
 
 async function runSnapshot(args: string[]): Promise<number> {
-  const quiet = args.includes("--quiet");
+  const quiet = parseCommand("snapshot", args, { quiet: { type: "boolean" } }, false).values.quiet === true;
   const { buildSnapshot } = await import("./snapshot/launch.js");
   const { GLOBAL_DECLARATIONS } = await import("./globals.js");
   const result = buildSnapshot(GLOBAL_DECLARATIONS);

@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import { parseCommand, secondsOption, UsageError } from "../cli/args.js";
 import { readNotebook } from "../notebook/nbformat.js";
 import { buildSite, type Lesson } from "./site.js";
 
-export class BookUsageError extends Error {}
 
 /** The lessons to publish: those named, else `notebooks/*.ipynb` here, else the package's own. */
 function lessonsToRun(named: string[], packageRoot: string): string[] {
@@ -16,7 +16,7 @@ function lessonsToRun(named: string[], packageRoot: string): string[] {
       if (found.length) return found;
     }
   }
-  throw new BookUsageError("gradlab book: no lessons found (name notebooks, or run it where notebooks/*.ipynb are)");
+  throw new UsageError("gradlab book: no lessons found (name notebooks, or run it where notebooks/*.ipynb are)");
 }
 
 /**
@@ -26,20 +26,10 @@ function lessonsToRun(named: string[], packageRoot: string): string[] {
  * failing cell (the site is still written, showing the error where it happened).
  */
 export async function bookCommand(args: string[], gradlab: string[], packageRoot: string, log: (s: string) => void): Promise<number> {
-  const named: string[] = [];
-  let out = "site";
-  let timeout = "600";
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-o" || a === "--output") out = args[++i] ?? "";
-    else if (a.startsWith("--output=")) out = a.slice(9);
-    else if (a === "--timeout") timeout = args[++i] ?? "";
-    else if (a.startsWith("--timeout=")) timeout = a.slice(10);
-    else if (a.startsWith("-")) throw new BookUsageError(`gradlab book: unknown option ${a}`);
-    else named.push(a);
-  }
-  if (!out) throw new BookUsageError("gradlab book: -o needs a folder");
-  if (!(Number(timeout) > 0)) throw new BookUsageError(`gradlab book: --timeout must be a number of seconds > 0, got ${JSON.stringify(timeout)}`);
+  const { values, positionals: named } = parseCommand("book", args, { output: { type: "string", short: "o" }, timeout: { type: "string" } });
+  const out = values.output ?? "site";
+  if (!out) throw new UsageError("gradlab book: -o needs a folder");
+  const timeout = String(secondsOption("book", "timeout", values.timeout, 600));
   const sources = lessonsToRun(named, packageRoot);
   const work = mkdtempSync(join(tmpdir(), "gradlab-book-"));
   const lessons: Lesson[] = [];
@@ -51,7 +41,7 @@ export async function bookCommand(args: string[], gradlab: string[], packageRoot
         const child = spawn(gradlab[0]!, [...gradlab.slice(1), "run", src, "-o", executed, "--timeout", timeout, "--continue-on-error"], { stdio: ["ignore", "inherit", "inherit"] });
         child.on("exit", (c) => done(c ?? 1));
       });
-      if (code === 2 || !existsSync(executed)) throw new BookUsageError(`gradlab book: ${src} could not be run (see above)`);
+      if (code === 2 || !existsSync(executed)) throw new UsageError(`gradlab book: ${src} could not be run (see above)`);
       if (code !== 0) failed++;
       lessons.push({ file: basename(src), nb: readNotebook(executed) });
     }

@@ -1,9 +1,11 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { readNotebook, writeNotebook, type Notebook } from "../notebook/nbformat.js";
+import { readNotebook, type Notebook } from "../notebook/nbformat.js";
+import { runNotebook } from "../run/run-notebook.js";
 import { mergeForGrading, type GradedCell } from "./merge.js";
+import { SandboxSession } from "./sandbox-session.js";
+import type { SandboxMode } from "./sandbox.js";
 
 export interface TestResult {
   name: string;
@@ -11,96 +13,120 @@ export interface TestResult {
   max: number;
   passed: boolean;
   hidden: boolean;
-  /** Why it failed: the error the cell raised, a timeout, or a crash of the submission. */
+  /** Why it failed: the check's message, a timeout, or what stopped the submission. */
   error?: string;
+  /** The check's hint, when it gave one. */
+  hint?: string;
 }
 
 export interface GradeReport {
+  /** The submission's file name; `student` is that name without `.ipynb`. */
   submission: string;
+  student: string;
   score: number;
   max: number;
   tests: TestResult[];
+  /** What stopped the run before its end (a time or memory limit, a crash), if anything did. */
+  problem?: string;
+  seconds: number;
+  /** Largest memory the submission's processes held, in MB. */
+  peakMb: number;
 }
 
 export interface GradeOptions {
   /** Seconds each cell may run. */
   timeout?: number;
-  /** The CLI that executes notebooks (`gradlab run`); a separate process per submission. */
-  runner: string[];
+  /** Memory a submission may use, in MB. */
+  memoryMb?: number;
+  sandbox: SandboxMode;
+  /** gradlab's package folder (the library the submission runs with, read-only). */
+  packageRoot: string;
 }
 
-interface OutputLike {
+interface ErrorLike {
   output_type?: string;
   ename?: string;
   evalue?: string;
 }
 
-function errorOf(outputs: unknown[] | undefined): string | null {
-  for (const o of (outputs ?? []) as OutputLike[]) {
-    if (o.output_type === "error") return `${o.ename ?? "Error"}: ${o.evalue ?? ""}`.trim();
+/** A hidden test's failure says what failed in a line, never more: its code stays the instructor's. */
+const HIDDEN_ERROR_CHARS = 200;
+
+function failureOf(outputs: unknown[] | undefined, hidden: boolean): { error: string; hint?: string } | null {
+  const o = ((outputs ?? []) as ErrorLike[]).find((x) => x.output_type === "error");
+  if (!o) return null;
+  const text = `${o.ename ?? "Error"}: ${o.evalue ?? ""}`.trim();
+  const at = text.indexOf("\nHint:");
+  const message = at >= 0 ? text.slice(0, at) : text;
+  const hint = at >= 0 ? text.slice(at + "\nHint:".length).trim() : undefined;
+  if (hidden) {
+    const line = message.split("\n")[0]!;
+    return { error: line.length > HIDDEN_ERROR_CHARS ? line.slice(0, HIDDEN_ERROR_CHARS - 1) + "…" : line, ...(hint ? { hint: hint.slice(0, HIDDEN_ERROR_CHARS) } : {}) };
   }
-  return null;
+  return { error: message.slice(0, 4000), ...(hint ? { hint } : {}) };
 }
 
-/** Runs `cmd` with a wall-clock limit; a runaway or crashing submission ends only its own process. */
-function runIsolated(cmd: string[], cwd: string, limitMs: number): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, GRADLAB_GRADING: "1" } });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      if (stderr.length < 20_000) stderr += d.toString();
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, limitMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, timedOut });
-    });
-  });
+export interface Graded {
+  report: GradeReport;
+  /** The notebook as it ran: the submission's cells and the instructor's tests, with outputs. */
+  executed: Notebook;
+  graded: GradedCell[];
 }
 
-/** Grades one submission against the instructor's source. Never writes to the submission. */
-export async function gradeSubmission(submissionPath: string, source: Notebook, options: GradeOptions): Promise<GradeReport> {
+/**
+ * Grades one submission against the instructor's source, in the sandbox. Reads the submission,
+ * never writes it: the sandbox gets a private copy.
+ */
+export async function gradeSubmission(submissionPath: string, source: Notebook, options: GradeOptions): Promise<Graded> {
+  const t0 = performance.now();
   const submission = readNotebook(submissionPath);
   const { notebook, graded } = mergeForGrading(source, submission);
-  const work = mkdtempSync(join(tmpdir(), "gradlab-grade-"));
-  const input = join(work, "graded.ipynb");
-  const output = join(work, "graded.out.ipynb");
+  const privateDir = mkdtempSync(join(tmpdir(), "gradlab-grade-"));
   const timeout = options.timeout ?? 60;
+  let problem: string | undefined;
+  let peakMb = 0;
   try {
-    writeNotebook(input, notebook);
-    const codeCells = notebook.cells.filter((c) => c.cell_type === "code").length;
-    const run = await runIsolated(
-      [...options.runner, "run", input, "-o", output, "--timeout", String(timeout), "--continue-on-error"],
-      work,
-      (timeout * codeCells + 30) * 1000,
-    );
-    let executed: Notebook | null = null;
+    copyFileSync(submissionPath, join(privateDir, basename(submissionPath)));
+    const session = await SandboxSession.start({ mode: options.sandbox, privateDir, packageRoot: options.packageRoot, memoryMb: options.memoryMb ?? 2048 });
     try {
-      executed = readNotebook(output);
-    } catch {
-      executed = null;
+      await runNotebook(notebook, session, { timeout, continueOnError: true });
+      problem = session.endReason ?? undefined;
+    } finally {
+      peakMb = Math.round(session.peakBytes / 2 ** 20);
+      await session.close();
     }
-    const crash = run.timedOut ? "the submission ran past its time limit" : `the submission crashed the notebook runner (exit ${run.code}): ${run.stderr.trim().split("\n").slice(-3).join(" ")}`;
-    const tests = graded.map((g: GradedCell): TestResult => {
-      const cell = executed?.cells[g.index];
-      const ran = cell && typeof cell.execution_count === "number";
-      const error = !executed || !ran ? crash || "not run" : errorOf(cell!.outputs);
-      const passed = !!executed && !!ran && error === null;
-      return { name: g.name, points: passed ? g.points : 0, max: g.points, passed, hidden: g.hidden, ...(passed ? {} : { error: error ?? "not run" }) };
-    });
-    return { submission: basename(submissionPath), score: tests.reduce((s, t) => s + t.points, 0), max: tests.reduce((s, t) => s + t.max, 0), tests };
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    rmSync(privateDir, { recursive: true, force: true });
   }
+  const tests = graded.map((g): TestResult => {
+    const cell = notebook.cells[g.index];
+    const ran = !!cell && typeof cell.execution_count === "number";
+    const failure = ran ? failureOf(cell!.outputs, g.hidden) : { error: `not run: ${problem ?? "the submission stopped before this test"}` };
+    const passed = ran && failure === null;
+    return { name: g.name, points: passed ? g.points : 0, max: g.points, passed, hidden: g.hidden, ...(failure ?? {}) };
+  });
+  const name = basename(submissionPath);
+  return {
+    report: {
+      submission: name,
+      student: name.replace(/\.ipynb$/, ""),
+      score: tests.reduce((s, t) => s + t.points, 0),
+      max: tests.reduce((s, t) => s + t.max, 0),
+      tests,
+      ...(problem ? { problem } : {}),
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+      peakMb,
+    },
+    executed: notebook,
+    graded,
+  };
 }
 
-/** Grades many submissions with a few at a time (one process each). */
-export async function gradeAll(paths: string[], source: Notebook, options: GradeOptions & { parallel?: number }): Promise<GradeReport[]> {
-  const results = new Array<GradeReport>(paths.length);
+/** Grades many submissions, a few at a time (one sandbox each). A failure is that submission's, never the run's. */
+export async function gradeAll(paths: string[], source: Notebook, options: GradeOptions & { parallel?: number }, onDone?: (g: Graded) => void): Promise<Graded[]> {
+  const results = new Array<Graded>(paths.length);
   let next = 0;
   const worker = async () => {
     while (next < paths.length) {
@@ -108,11 +134,17 @@ export async function gradeAll(paths: string[], source: Notebook, options: Grade
       try {
         results[i] = await gradeSubmission(paths[i]!, source, options);
       } catch (e) {
-        results[i] = { submission: basename(paths[i]!), score: 0, max: 0, tests: [{ name: "submission", points: 0, max: 0, passed: false, hidden: false, error: (e as Error).message }] };
+        const name = basename(paths[i]!);
+        results[i] = {
+          report: { submission: name, student: name.replace(/\.ipynb$/, ""), score: 0, max: 0, tests: [], problem: (e as Error).message, seconds: 0, peakMb: 0 },
+          executed: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 },
+          graded: [],
+        };
       }
+      onDone?.(results[i]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 2) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? availableParallelism()) }, worker));
   return results;
 }
 
@@ -122,7 +154,9 @@ export function formatReport(r: GradeReport): string {
   for (const t of r.tests) {
     const name = t.name + (t.hidden ? " (hidden)" : "");
     lines.push(`  ${name.padEnd(w)}  ${`${t.points}/${t.max}`.padStart(6)}  ${t.passed ? "passed" : `FAILED: ${t.error}`}`);
+    if (!t.passed && t.hint) lines.push(`  ${"".padEnd(w)}          hint: ${t.hint}`);
   }
+  if (r.problem) lines.push(`  stopped: ${r.problem}`);
   lines.push(`  score: ${r.score}/${r.max}`);
   return lines.join("\n");
 }

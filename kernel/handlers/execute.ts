@@ -62,6 +62,15 @@ export async function execute(deps: ExecuteDeps, counter: ExecutionCounter, requ
   } catch (escaped) {
     result = { kind: "runtime-error", thrown: escaped };
   }
+  if (result.kind !== "compile-error" && result.kind !== "runtime-error") {
+    // A promise the cell made and did not await (`check.function(…)` without `await`) that fails
+    // right away still fails this cell: one turn of the event loop lets its rejection surface.
+    try {
+      await Promise.race([new Promise((resolve) => setImmediate(resolve)), escapes.promise]);
+    } catch (escaped) {
+      result = { kind: "runtime-error", thrown: escaped };
+    }
+  }
 
   let error: ErrorContent | null = null;
   let resultText: string | null = null;

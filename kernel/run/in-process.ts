@@ -40,20 +40,27 @@ class LoopbackWire implements KernelWire {
  * and no sockets, running cells through the same code as `gradlab kernel`.
  */
 export class InProcessSession implements Session {
-  private constructor(private readonly wire: LoopbackWire, private readonly kernel: Kernel) {}
+  private constructor(
+    private readonly wire: LoopbackWire,
+    private readonly kernel: Kernel,
+    /** The library's exports, as the cells see them (null when it failed to load). */
+    readonly library: Record<string, unknown> | null,
+  ) {}
 
   static async start(): Promise<InProcessSession> {
     const wire = new LoopbackWire();
-    const kernel = assembleKernel(wire, await prepareEngine());
-    return new InProcessSession(wire, kernel);
+    const prepared = await prepareEngine();
+    const kernel = assembleKernel(wire, prepared);
+    return new InProcessSession(wire, kernel, prepared.library.namespace);
   }
 
+  /** Runs a cell; past `timeoutMs` a watchdog thread interrupts it (0: no deadline, no thread). */
   execute(code: string, onMessage: (m: IOPubMessage) => void, timeoutMs: number): Promise<CellOutcome> {
     const request = this.wire.request(code);
     const id = request.header.msg_id;
     return new Promise((resolve) => {
       let reply: JsonObject | null = null;
-      const watchdog = armWatchdog(this.wire.interrupts, timeoutMs);
+      const watchdog = timeoutMs > 0 ? armWatchdog(this.wire.interrupts, timeoutMs) : { cancel() {}, fired: () => false };
       this.wire.listener = (channel, message) => {
         if ((message.parent_header as Partial<MessageHeader>).msg_id !== id) return;
         const type = message.header.msg_type;

@@ -18,6 +18,9 @@ export class ServerSession implements Session {
       await manager.ready;
       const kernel = await manager.startNew({ name: kernelName });
       await kernel.info;
+      // Widgets open their models from the kernel; a headless run has no widget manager, so they
+      // are taken and left alone (as nbconvert does) instead of being logged as errors.
+      kernel.registerCommTarget("jupyter.widget", () => {});
       return new ServerSession(manager, kernel);
     } catch (e) {
       manager.dispose();

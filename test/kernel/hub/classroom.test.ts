@@ -1,0 +1,180 @@
+// A real classroom: Debian's JupyterHub with the configuration `gradlab hub-config` writes (test
+// overrides at the end: dummy logins, servers as this user, homes in a temporary folder). Six
+// students are created through the hub's REST API; at the same time each runs a lesson and does
+// the assignment through their own server; the teacher hands out, collects and grades, and the
+// gradebook must hold the scores the students earned.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gradlab, ROOT } from "../../helpers/cli.js";
+import { freePort } from "../../helpers/net.js";
+
+const PYTHON = "/usr/bin/python3";
+const dir = mkdtempSync(join(tmpdir(), "gradlab-hub-"));
+const homes = join(dir, "homes");
+const TEACHER_TOKEN = "teacher-" + Math.random().toString(36).slice(2);
+const STUDENTS = ["ada", "alan", "grace", "edsger", "barbara", "donald"];
+// Four complete the assignment, one skips the softmax task, one never hands in.
+const PARTIAL = "barbara";
+const ABSENT = "donald";
+const source = join(ROOT, "notebooks", "assignments", "a1-activations.ipynb");
+const ASSIGNMENT = "a1-activations.ipynb";
+
+let hub: ChildProcess;
+let hubLog = "";
+let url = "";
+
+async function api(path: string, init: RequestInit = {}): Promise<unknown> {
+  const r = await fetch(`${url}/hub/api${path}`, { ...init, headers: { Authorization: `token ${TEACHER_TOKEN}`, ...(init.headers ?? {}) } });
+  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}\n${hubLog.slice(-2000)}`);
+  const text = await r.text();
+  return text ? (JSON.parse(text) as unknown) : null;
+}
+
+/** Runs `gradlab` asynchronously (the students work at the same time). */
+function gradlabAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "gradlab.js"), ...args], { env: { ...process.env, GRADLAB_BACKEND: "cpu" }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stderr }));
+  });
+}
+
+/** What a student hands in: their copy with the instructor's solutions typed in (all but `skip`). */
+function doAssignment(studentCopy: string, skip: RegExp | null): void {
+  const nb = JSON.parse(readFileSync(studentCopy, "utf8")) as { cells: { id: string; cell_type: string; source: string | string[] }[] };
+  const solutions = new Map(
+    (JSON.parse(readFileSync(source, "utf8")) as { cells: { id: string; source: string | string[] }[] }).cells.map((c) => [c.id, Array.isArray(c.source) ? c.source.join("") : c.source]),
+  );
+  for (const cell of nb.cells) {
+    const text = solutions.get(cell.id);
+    if (cell.cell_type !== "code" || !text?.includes("// BEGIN SOLUTION") || (skip && skip.test(text))) continue;
+    cell.source = text.replace(/^\s*\/\/ (BEGIN|END) SOLUTION\n/gm, "");
+  }
+  writeFileSync(studentCopy, JSON.stringify(nb));
+}
+
+beforeAll(async () => {
+  mkdirSync(homes);
+  const prefix = join(dir, "prefix");
+  expect(gradlab(["install", "--prefix", prefix]).code).toBe(0);
+  const [port, hubPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  url = `http://127.0.0.1:${port}`;
+  const config = gradlab(["hub-config", "--port", String(port)]);
+  expect(config.code, config.stderr).toBe(0);
+  writeFileSync(join(dir, "jupyterhub_config.py"), `${config.stdout}
+# --- the test's own settings
+c.JupyterHub.bind_url = "http://127.0.0.1:${port}"
+c.JupyterHub.authenticator_class = "dummy"
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = "${homes}/{username}"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:${hubPort}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:${apiPort}"
+c.JupyterHub.db_url = "sqlite:///${join(dir, "hub.sqlite")}"
+c.JupyterHub.cookie_secret_file = "${join(dir, "cookie_secret")}"
+c.ConfigurableHTTPProxy.pid_file = "${join(dir, "proxy.pid")}"
+c.Spawner.args = ["--allow-root"] if os.getuid() == 0 else []
+c.Spawner.environment.update({"JUPYTER_PATH": "${join(prefix, "share", "jupyter")}", "GRADLAB_BACKEND": "cpu"})
+c.JupyterHub.services = [{"name": "teacher", "api_token": "${TEACHER_TOKEN}"}]
+c.JupyterHub.load_roles = [{"name": "teacher", "services": ["teacher"], "scopes": ["admin:users", "admin:servers", "tokens", "list:users"]}]
+`);
+  hub = spawn(PYTHON, ["-m", "jupyterhub", "-f", join(dir, "jupyterhub_config.py")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  hub.stdout!.on("data", (d: Buffer) => (hubLog += d.toString()));
+  hub.stderr!.on("data", (d: Buffer) => (hubLog += d.toString()));
+  const deadline = Date.now() + 120_000;
+  while (!(await fetch(`${url}/hub/api/`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline || hub.exitCode !== null) throw new Error(`JupyterHub did not start:\n${hubLog.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  if (hub && hub.exitCode === null) {
+    hub.kill("SIGTERM");
+    await new Promise((r) => hub.once("exit", r));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe("a classroom on JupyterHub", () => {
+  const tokens = new Map<string, string>();
+
+  it("six students, created through the hub's API, get servers and the lessons in their homes", async () => {
+    await api("/users", { method: "POST", body: JSON.stringify({ usernames: STUDENTS }) });
+    await Promise.all(STUDENTS.map((s) => api(`/users/${s}/server`, { method: "POST" })));
+    for (const s of STUDENTS) {
+      for (let i = 0; ; i++) {
+        const user = (await api(`/users/${s}`)) as { servers: Record<string, { ready: boolean }> };
+        if (user.servers[""]?.ready) break;
+        if (i > 120) throw new Error(`${s}'s server is not ready:\n${hubLog.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      tokens.set(s, ((await api(`/users/${s}/tokens`, { method: "POST", body: JSON.stringify({ note: "test" }) })) as { token: string }).token);
+      expect(existsSync(join(homes, s, "gradlab", "03-activations.ipynb"))).toBe(true);
+      // Lessons, not the assignments' sources (they hold the solutions).
+      expect(existsSync(join(homes, s, "gradlab", "assignments"))).toBe(false);
+    }
+  }, 300_000);
+
+  it("the teacher hands the assignment out to every student of the hub", () => {
+    const r = gradlab(["handout", source, "--hub", url, "--token", TEACHER_TOKEN, "--home-template", `${homes}/{username}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/→ 6 student\(s\)/);
+    for (const s of STUDENTS) {
+      const copy = readFileSync(join(homes, s, "assignments", ASSIGNMENT), "utf8");
+      expect(copy).toContain("// YOUR CODE HERE");
+      expect(copy).not.toContain("// HIDDEN TESTS");
+    }
+  });
+
+  it("all six, at once, run lesson 03 and their assignment through their own servers", async () => {
+    for (const s of STUDENTS) {
+      if (s === ABSENT) rmSync(join(homes, s, "assignments", ASSIGNMENT));
+      else doAssignment(join(homes, s, "assignments", ASSIGNMENT), s === PARTIAL ? /function softmax/ : null);
+    }
+    const runs = STUDENTS.map(async (s) => {
+      const server = ["--server", `${url}/user/${s}/`, "--token", tokens.get(s)!];
+      const lesson = await gradlabAsync(["run", join(homes, s, "gradlab", "03-activations.ipynb"), "--inplace", ...server]);
+      const work = s === ABSENT ? { code: 0, stderr: "" } : await gradlabAsync(["run", join(homes, s, "assignments", ASSIGNMENT), "--inplace", "--continue-on-error", ...server]);
+      return { s, lesson, work };
+    });
+    for (const { s, lesson, work } of await Promise.all(runs)) {
+      expect(lesson.code, `${s}: ${lesson.stderr}`).toBe(0);
+      // The partial submission fails its visible softmax test; the rest pass every visible test.
+      expect(work.code, `${s}: ${work.stderr}`).toBe(s === PARTIAL ? 1 : 0);
+    }
+  }, 600_000);
+
+  it("the teacher collects (missing reported, students' files untouched) and grades into a gradebook", () => {
+    const before = new Map(STUDENTS.filter((s) => s !== ABSENT).map((s) => [s, readFileSync(join(homes, s, "assignments", ASSIGNMENT), "utf8")]));
+    const submissions = join(dir, "submissions");
+    const c = gradlab(["collect", ASSIGNMENT, "--hub", url, "--token", TEACHER_TOKEN, "--home-template", `${homes}/{username}`, "-o", submissions, "--due", "2099-01-01T00:00"]);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/5 of 6 handed in/);
+    expect(c.stderr).toMatch(/missing: donald/);
+    for (const [s, text] of before) expect(readFileSync(join(homes, s, "assignments", ASSIGNMENT), "utf8")).toBe(text);
+
+    const book = join(dir, "gradebook");
+    const g = gradlab(["grade", submissions, "--source", source, "--gradebook", book]);
+    expect(g.code, g.stderr).toBe(0);
+    const rows = readFileSync(join(book, "gradebook.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    const header = rows[0]!;
+    const col = (name: string) => header.indexOf(name);
+    const byStudent = new Map(rows.slice(1).map((r) => [r[0]!, r]));
+    expect([...byStudent.keys()].sort()).toEqual([...STUDENTS].sort());
+    for (const s of STUDENTS) {
+      const row = byStudent.get(s)!;
+      const expected = s === ABSENT ? ["missing", "0"] : s === PARTIAL ? ["graded", "16"] : ["graded", "20"];
+      expect([row[col("status")], row[col("score")]], s).toEqual(expected);
+      expect(row[col("max")]).toBe("20");
+    }
+    // The JSON gradebook says the same, test by test, and every student but the absent one has feedback.
+    const json = JSON.parse(readFileSync(join(book, "gradebook.json"), "utf8")) as { students: { student: string; score: number; tests: Record<string, number> }[] };
+    for (const st of json.students) expect(String(st.score)).toBe(byStudent.get(st.student)![col("score")]);
+    expect(json.students.find((x) => x.student === PARTIAL)!.tests["softmax: values"]).toBe(0);
+    for (const s of STUDENTS) expect(existsSync(join(book, "feedback", `${s}.ipynb`))).toBe(s !== ABSENT);
+  }, 600_000);
+});
