@@ -12,11 +12,14 @@ here=${0%/*}
 
 # The socket relay (kernel/wire/relay.cts) binds Jupyter's ports while the kernel starts, so a
 # frontend's first request waits there instead of in ZeroMQ's reconnect timer. The kernel finds
-# it through these two variables; without a relay it binds the ports itself.
+# it through these two variables; without a relay it binds the ports itself. A lean kernel
+# (GRADLAB_LEAN, kernel/lean.ts: a classroom's server) goes without, to save its memory.
 relay=
 relay_dir=
 relay_js=$here/../dist/kernel/wire/relay.cjs
-if [ -z "$GRADLAB_NO_RELAY" ] && [ -f "$relay_js" ] &&
+lean=$(printf %s "$GRADLAB_LEAN" | tr '[:upper:]' '[:lower:]')
+case $lean in "" | 0 | false) lean= ;; esac
+if [ -z "$GRADLAB_NO_RELAY" ] && [ -z "$lean" ] && [ -f "$relay_js" ] &&
   relay_dir=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-relay.XXXXXX" 2>/dev/null); then
   "$node" "$relay_js" "$connection" "$relay_dir" &
   relay=$!

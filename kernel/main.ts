@@ -21,6 +21,7 @@ import { importLibrary, libraryPaths, prefetchAdapter, type Library } from "./pr
 import { Stdin } from "./stdin.js";
 import type { KernelWire } from "./wire/wire.js";
 import type { EarlyWire } from "./wire/early.js";
+import { isLean } from "./lean.js";
 
 const require = createRequire(import.meta.url);
 export { enginePaths, nodeTypesPath };
@@ -72,8 +73,9 @@ export async function prepareEngine(options: { tslab?: LoadedTslab; pinnedFiles?
  */
 export function assembleKernel(wire: KernelWire, { engine, library: loaded }: PreparedEngine): Kernel {
   const interrupts = new Interrupts(() => wire.interruptCount());
-  // After start-up, so that the watcher's thread does not compete with it for the two cores.
-  setTimeout(() => interrupts.watchSignals(), 500).unref();
+  // After start-up, so that the watcher's thread does not compete with it for the two cores. A
+  // lean kernel keeps the process's own SIGINT listener instead (lean.ts).
+  if (!isLean()) setTimeout(() => interrupts.watchSignals(), 500).unref();
   const outputs = new Outputs(
     (message, parent) => wire.send("iopub", message.msgType, message.content, parent, [], message.metadata, message.buffers),
     (error) => kernelLog(`an output could not be produced: ${error instanceof Error ? error.message : String(error)}`),

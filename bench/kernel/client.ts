@@ -39,7 +39,7 @@ export class BenchClient {
   private readonly iopub = new zmq.Subscriber();
   private readonly control = new zmq.Dealer();
   private readonly waiting = new Map<string, { reply?: JupyterMessage; idle: boolean; done: () => void }>();
-  private child!: ChildProcess;
+  child!: ChildProcess;
   private dir!: string;
   /** performance.now() when the process was spawned. */
   spawnedAt = 0;
@@ -156,10 +156,10 @@ export class BenchClient {
   }
 
   /** Time from request to execute_reply. */
-  async execute(code: string): Promise<{ ms: number; reply: JupyterMessage }> {
+  async execute(code: string, timeoutMs = 20_000): Promise<{ ms: number; reply: JupyterMessage }> {
     const { sentAt, done } = this.request("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false }, true);
     // A lost reply must fail the benchmark, not hang it.
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(code.slice(0, 60))} within 20 s`)), 20_000).unref());
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(code.slice(0, 60))} within ${timeoutMs / 1000} s`)), timeoutMs).unref());
     const { reply, at } = await Promise.race([done, timeout]);
     return { ms: at - sentAt, reply };
   }

@@ -7,6 +7,14 @@
 //   a typed declaration cell after 300 cells (median; first vs last quarter shows flatness)
 //   the first reply through a real Jupyter Server, as a notebook opened in JupyterLab gets it
 //   (firstReplyViaServerMs: asking for a session to the first `1+1` reply; server-first-reply.ts)
+//   idle memory per kernel, the whole process tree after `1+1` (idleRssMB, idlePssMB; idle-memory.ts):
+//   what each student costs a classroom server. gradlab-lean is the kernel as `gradlab hub-config`
+//   starts it for students (GRADLAB_LEAN=1: no socket relay, no separate interrupt thread)
+//   a classroom: BENCH_CLASSROOM (4) kernels idle at once, per kernel, with Linux's same-page
+//   merging if the machine has it on (classroomPssMB, classroomMergedMB, ksm 1/0; gradlab-lean
+//   and tslab only)
+// BENCH_PHASES=memory (or a comma list of start,trips,typed,memory,classroom,server) runs only
+// those phases.
 // Results are printed and written to bench-results/kernel.json.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { kernelArgv } from "../../kernel/install.js";
 import { installId } from "../../kernel/paths.js";
 import { BenchClient, type KernelCommand } from "./client.js";
+import { classroomMemory, idleMemory } from "./idle-memory.js";
 import { firstRepliesThroughServer } from "./server-first-reply.js";
 import { median } from "./stats.js";
 
@@ -27,6 +36,9 @@ const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
 const HISTORY_CELLS = 300;
 const STEADY_FROM = 1000;
 const TYPED_CELLS = 60;
+const MEMORY_STARTS = Number(process.env.BENCH_MEMORY_STARTS ?? 2);
+const CLASSROOM = Number(process.env.BENCH_CLASSROOM ?? 4);
+const PHASES = new Set((process.env.BENCH_PHASES ?? "start,trips,typed,memory,classroom,server").split(","));
 
 // gradlab starts from a start-up snapshot built beforehand (in a private cache folder), as it
 // does from its second start on; "gradlab-cold" is a first start, without one.
@@ -37,6 +49,7 @@ const state = path.join(cache, "state");
 const gradlabArgv = kernelArgv(path.join(root, "bin"), installId());
 const kernels: KernelCommand[] = [
   { name: "gradlab", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_STATE_DIR: state, GRADLAB_NO_SNAPSHOT: "" } },
+  { name: "gradlab-lean", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_STATE_DIR: state, GRADLAB_NO_SNAPSHOT: "", GRADLAB_LEAN: "1" } },
   { name: "gradlab-cold", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_STATE_DIR: state, GRADLAB_NO_SNAPSHOT: "1" } },
   { name: "tslab", argv: [process.execPath, require.resolve("tslab/bin/tslab"), "kernel", "--config-path", "{connection_file}"] },
 ];
@@ -182,14 +195,34 @@ async function phase<T>(name: string, run: () => Promise<T>, failed: T): Promise
 }
 
 async function measure(command: KernelCommand, notebook: string): Promise<Record<string, number>> {
-  const noMilestones = Object.fromEntries(MILESTONE_KEYS.map((key) => [key, NaN])) as Milestones;
-  const start = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), { firstReplyMs: NaN, ...noMilestones });
-  const { firstReplyMs, ...milestones } = start;
-  process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms${describeStart(milestones)}\n`);
-  const trips = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), { roundTripMs: NaN, roundTripNewCellMs: NaN, roundTripSteadyMs: NaN });
-  process.stderr.write(`  ${command.name}: round trip ${trips.roundTripMs.toFixed(2)} ms, new cells ${trips.roundTripNewCellMs.toFixed(2)} ms, from cell ${STEADY_FROM} on ${trips.roundTripSteadyMs.toFixed(2)} ms\n`);
-  const typed = await phase(`${command.name} typed cells`, () => typedCells(command, notebook), { typedCellAfter300Ms: NaN, typedCellFirstQuarterMs: NaN, typedCellLastQuarterMs: NaN, typedCellP90Ms: NaN, typedCellMaxMs: NaN });
-  return { firstReplyMs, ...trips, ...typed, ...milestones };
+  const results: Record<string, number> = {};
+  if (PHASES.has("start")) {
+    const noMilestones = Object.fromEntries(MILESTONE_KEYS.map((key) => [key, NaN])) as Milestones;
+    const start = await phase(`${command.name} first reply`, () => firstReplies(command, notebook), { firstReplyMs: NaN, ...noMilestones });
+    const { firstReplyMs, ...milestones } = start;
+    process.stderr.write(`  ${command.name}: first reply ${firstReplyMs.toFixed(0)} ms${describeStart(milestones)}\n`);
+    Object.assign(results, { firstReplyMs }, milestones);
+  }
+  if (PHASES.has("trips")) {
+    const trips = await phase(`${command.name} round trip`, () => roundTrips(command, notebook), { roundTripMs: NaN, roundTripNewCellMs: NaN, roundTripSteadyMs: NaN });
+    process.stderr.write(`  ${command.name}: round trip ${trips.roundTripMs.toFixed(2)} ms, new cells ${trips.roundTripNewCellMs.toFixed(2)} ms, from cell ${STEADY_FROM} on ${trips.roundTripSteadyMs.toFixed(2)} ms\n`);
+    Object.assign(results, trips);
+  }
+  if (PHASES.has("typed")) {
+    Object.assign(results, await phase(`${command.name} typed cells`, () => typedCells(command, notebook), { typedCellAfter300Ms: NaN, typedCellFirstQuarterMs: NaN, typedCellLastQuarterMs: NaN, typedCellP90Ms: NaN, typedCellMaxMs: NaN }));
+  }
+  if (PHASES.has("memory")) {
+    const memory = await phase(`${command.name} idle memory`, () => idleMemory(command, notebook, MEMORY_STARTS), { idleRssMB: NaN, idlePssMB: NaN, idleProcesses: NaN, breakdown: [] });
+    const parts = memory.breakdown.map((p) => `${p.command}: RSS ${p.rssMB.toFixed(0)}, PSS ${p.pssMB.toFixed(0)}`).join("; ");
+    process.stderr.write(`  ${command.name}: idle RSS ${memory.idleRssMB.toFixed(0)} MB, PSS ${memory.idlePssMB.toFixed(0)} MB over ${memory.idleProcesses} processes (${parts})\n`);
+    Object.assign(results, { idleRssMB: memory.idleRssMB, idlePssMB: memory.idlePssMB, idleProcesses: memory.idleProcesses });
+  }
+  if (PHASES.has("classroom") && (command.name === "gradlab-lean" || command.name === "tslab")) {
+    const room = await phase(`${command.name} classroom`, () => classroomMemory(command, notebook, CLASSROOM), { classroomRssMB: NaN, classroomPssMB: NaN, classroomMergedMB: NaN, ksm: NaN });
+    process.stderr.write(`  ${command.name}: ${CLASSROOM} kernels at once, per kernel: RSS ${room.classroomRssMB.toFixed(0)} MB, PSS ${room.classroomPssMB.toFixed(0)} MB, merged ${room.classroomMergedMB.toFixed(0)} MB (KSM ${room.ksm ? "on" : "off"})\n`);
+    Object.assign(results, room);
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -203,19 +236,21 @@ async function main(): Promise<void> {
       process.stderr.write(`measuring ${command.name}…\n`);
       results[command.name] = await measure(command, notebook);
     }
-    process.stderr.write("measuring the first reply through Jupyter Server…\n");
-    const viaServer = await phase("first reply through Jupyter Server", () => firstRepliesThroughServer(measured, notebook, STARTS), { medians: null, missing: "it failed twice" });
-    if (!viaServer.medians) process.stderr.write(`  not measured: ${viaServer.missing}\n`);
-    for (const command of measured) results[command.name]!.firstReplyViaServerMs = viaServer.medians?.[command.name] ?? NaN;
+    if (PHASES.has("server")) {
+      process.stderr.write("measuring the first reply through Jupyter Server…\n");
+      const viaServer = await phase("first reply through Jupyter Server", () => firstRepliesThroughServer(measured, notebook, STARTS), { medians: null, missing: "it failed twice" });
+      if (!viaServer.medians) process.stderr.write(`  not measured: ${viaServer.missing}\n`);
+      for (const command of measured) results[command.name]!.firstReplyViaServerMs = viaServer.medians?.[command.name] ?? NaN;
+    }
   } finally {
     rmSync(notebook, { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
   }
   const names = Object.keys(results);
-  const rows = Object.keys(results[names[0]!]!);
+  const rows = [...new Set(names.flatMap((name) => Object.keys(results[name]!)))];
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(28) : c.padStart(10))).join(" ");
-  console.log(line(["metric (ms)", ...names]));
-  for (const row of rows) console.log(line([row, ...names.map((name) => results[name]![row]!.toFixed(2))]));
+  console.log(line(["metric (ms; MB for memory)", ...names]));
+  for (const row of rows) console.log(line([row, ...names.map((name) => (results[name]![row] ?? NaN).toFixed(2))]));
   const out = path.join(root, "bench-results");
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "kernel.json"), JSON.stringify({ node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), results }, null, 2) + "\n");

@@ -75,7 +75,9 @@ Runs the lessons and writes a static course site (default: notebooks/*.ipynb →
   "hub-config": `usage: gradlab hub-config [-o FILE] [--lessons DIR] [--course-dir NAME] [--port N]
 
 Writes a jupyterhub_config.py for a classroom: local students with PAM login, each server
-with JupyterLab and the gradlab kernel, the lessons copied into each new student's home.
+with JupyterLab and the gradlab kernel, the lessons copied into each new student's home,
+lean kernels (GRADLAB_LEAN), and kernels that share identical memory once root turns on
+Linux's KSM (echo 1 > /sys/kernel/mm/ksm/run). docs/classroom.md explains each part.
   -o, --output FILE      where to write it (default: print it)
   --lessons DIR          the lessons each student gets (default: this package's notebooks/)
   --course-dir NAME      the folder in each home (default gradlab)

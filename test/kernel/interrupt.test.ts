@@ -2,14 +2,19 @@
 // inside an async function), pending awaits, long tensor computations and training; earlier
 // variables survive and the kernel keeps answering the heartbeat meanwhile. On both backends:
 // on WebGPU no signal may stop JavaScript (it would crash inside Dawn), so there the loop checks
-// and the library's own checks do all the work.
+// and the library's own checks do all the work. A lean kernel (GRADLAB_LEAN, a classroom's: no
+// SIGINT watcher thread) takes the process's own SIGINT listener instead, and must stop the same.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, outputsOf, streamText } from "./support/client.js";
 
-describe.each(["cpu", "webgpu"] as const)("interrupt on %s", (backend) => {
+describe.each([
+  ["cpu", ""],
+  ["webgpu", ""],
+  ["cpu", "1"],
+] as const)("interrupt on %s (lean: %s)", (backend, lean) => {
   let kernel: KernelClient;
   beforeAll(async () => {
-    kernel = await KernelClient.start({ env: { GRADLAB_BACKEND: backend, EGL_PLATFORM: process.env.EGL_PLATFORM ?? "surfaceless" } });
+    kernel = await KernelClient.start({ env: { GRADLAB_BACKEND: backend, GRADLAB_LEAN: lean, EGL_PLATFORM: process.env.EGL_PLATFORM ?? "surfaceless" } });
     const setup = await kernel.run("const survivor = 41 + 1; let counter = 0;\ngetBackend()");
     expect(setup.reply.content.status).toBe("ok");
     // The backend really is the one under test (no silent fallback).

@@ -5,7 +5,7 @@
 // gradebook must hold the scores the students earned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gradlab, ROOT } from "../../helpers/cli.js";
@@ -118,6 +118,45 @@ describe("a classroom on JupyterHub", () => {
       expect(existsSync(join(homes, s, "gradlab", "assignments"))).toBe(false);
     }
   }, 300_000);
+
+  it("a student's kernel runs lean (no relay process) and shares identical memory where Linux can", async () => {
+    const server = `${url}/user/ada/api`;
+    const auth = { Authorization: `token ${tokens.get("ada")}` };
+    const r = await fetch(`${server}/kernels`, { method: "POST", headers: auth, body: JSON.stringify({ name: "gradlab" }) });
+    expect(r.status, await r.clone().text()).toBe(201);
+    const { id } = (await r.json()) as { id: string };
+    try {
+      // The kernel's process: the one whose command line names its connection file.
+      let pid = 0;
+      for (let i = 0; i < 100 && !pid; i++) {
+        for (const entry of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+          try {
+            const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+            if (argv.some((a) => a.endsWith(`kernel-${id}.json`)) && argv[0]!.endsWith("node") && !argv.some((a) => a.endsWith("relay.cjs"))) pid = Number(entry);
+          } catch {
+            // ended meanwhile
+          }
+        }
+        if (!pid) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(pid, "the student's kernel process").toBeGreaterThan(0);
+      expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")).toContain("GRADLAB_LEAN=1");
+      // Its launcher started no socket relay.
+      const relays = readdirSync("/proc").filter((p) => {
+        try {
+          return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`kernel-${id}.json`) && readFileSync(`/proc/${p}/cmdline`, "utf8").includes("relay.cjs");
+        } catch {
+          return false;
+        }
+      });
+      expect(relays).toEqual([]);
+      // Linux ≥ 6.4 shows whether a process asked for merging; the hub asked, its kernels inherit.
+      const ksm = existsSync(`/proc/${pid}/ksm_stat`) ? readFileSync(`/proc/${pid}/ksm_stat`, "utf8") : "";
+      if (ksm.includes("ksm_merge_any")) expect(ksm).toMatch(/ksm_merge_any: yes/);
+    } finally {
+      await fetch(`${server}/kernels/${id}`, { method: "DELETE", headers: auth });
+    }
+  }, 120_000);
 
   it("the teacher hands the assignment out to every student of the hub", () => {
     const r = gradlab(["handout", source, "--hub", url, "--token", TEACHER_TOKEN, "--home-template", `${homes}/{username}`]);
