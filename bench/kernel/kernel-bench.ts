@@ -10,7 +10,7 @@
 //   idle memory per kernel, the whole process tree after `1+1` (idleRssMB, idlePssMB; idle-memory.ts):
 //   what each student costs a classroom server. gradlab-lean is the kernel as `gradlab hub-config`
 //   starts it for students (GRADLAB_LEAN=1: no socket relay, no separate interrupt thread)
-//   a classroom: BENCH_CLASSROOM (4) kernels idle at once, per kernel, with Linux's same-page
+//   a classroom: BENCH_CLASSROOM (8) kernels idle at once, per kernel, with Linux's same-page
 //   merging if the machine has it on (classroomPssMB, classroomMergedMB, ksm 1/0; gradlab-lean
 //   and tslab only)
 // BENCH_PHASES=memory (or a comma list of start,trips,typed,memory,classroom,server) runs only
@@ -37,7 +37,7 @@ const HISTORY_CELLS = 300;
 const STEADY_FROM = 1000;
 const TYPED_CELLS = 60;
 const MEMORY_STARTS = Number(process.env.BENCH_MEMORY_STARTS ?? 2);
-const CLASSROOM = Number(process.env.BENCH_CLASSROOM ?? 4);
+const CLASSROOM = Number(process.env.BENCH_CLASSROOM ?? 8);
 const PHASES = new Set((process.env.BENCH_PHASES ?? "start,trips,typed,memory,classroom,server").split(","));
 
 // gradlab starts from a start-up snapshot built beforehand (in a private cache folder), as it
