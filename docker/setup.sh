@@ -72,3 +72,6 @@ if errors or ran == 0:
     sys.exit(f"setup: lesson 01 failed on the installed kernel: {errors[:1] or 'no cell ran'}")
 print(f"setup: lesson 01 ran on the installed kernel ({ran} cells)")
 PY
+lab=
+if [ -n "${GRADLAB_SETUP_JUPYTERLAB:-}" ]; then lab=" --python $venv/bin/python"; fi
+echo "setup: done. A hub on this machine: node $root/bin/gradlab.js hub-config$lab -o jupyterhub_config.py (docs/classroom.md)"

@@ -72,13 +72,15 @@ sandboxed: it sees the library and a private copy of its own notebook, nothing e
 Runs the lessons and writes a static course site (default: notebooks/*.ipynb → site/).
   -o, --output SITE      the site's folder
   --timeout S            seconds each cell may run (default 600)`,
-  "hub-config": `usage: gradlab hub-config [-o FILE] [--lessons DIR] [--course-dir NAME] [--port N]
+  "hub-config": `usage: gradlab hub-config [-o FILE] [--python PYTHON] [--lessons DIR] [--course-dir NAME] [--port N]
 
 Writes a jupyterhub_config.py for a classroom: local students with PAM login, each server
 with JupyterLab and the gradlab kernel, the lessons copied into each new student's home,
 lean kernels (GRADLAB_LEAN), and kernels that share identical memory once root turns on
 Linux's KSM (echo 1 > /sys/kernel/mm/ksm/run). docs/classroom.md explains each part.
   -o, --output FILE      where to write it (default: print it)
+  --python PYTHON        the Python that runs each student's server, one with JupyterLab
+                         (docker/setup.sh makes /opt/gradlab-venv/bin/python); default: the hub's
   --lessons DIR          the lessons each student gets (default: this package's notebooks/)
   --course-dir NAME      the folder in each home (default gradlab)
   --port N               the hub's port (default 8000)`,

@@ -1,5 +1,6 @@
 // `gradlab hub-config`: a jupyterhub_config.py for a classroom on one machine, with the settings
 // that matter for gradlab and that a teacher would otherwise find by trial (docs/classroom.md).
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseCommand, countOption, UsageError } from "../cli/args.js";
@@ -12,6 +13,8 @@ export interface HubConfigOptions {
   lessons: string;
   /** bin/share-memory.py of this installation. */
   shareMemory: string;
+  /** The Python that runs the students' servers (one with JupyterLab), or null for the hub's own. */
+  python: string | null;
   courseDir: string;
   port: number;
   version: string;
@@ -61,11 +64,18 @@ _why_not_shared = runpy.run_path(${py(o.shareMemory)})["share_identical_memory"]
 if _why_not_shared:
     print(f"[gradlab] kernels will not share memory: {_why_not_shared}")
 
+# The Python that runs each student's server: ${o.python ? "one with JupyterLab (--python)" : "the hub's own (jupyterhub-singleuser on PATH)"}.
+SERVER_PYTHON = ${o.python ? py(o.python) : "None"}
+if SERVER_PYTHON:
+    c.Spawner.cmd = [SERVER_PYTHON, "-m", "jupyterhub.singleuser"]
+
 # JupyterLab when the servers' Python has it, else the classic notebook (Debian's packages).
-try:
-    import jupyterlab  # noqa: F401
+import subprocess
+import sys
+
+if subprocess.run([SERVER_PYTHON or sys.executable, "-c", "import jupyterlab"], capture_output=True).returncode == 0:
     c.Spawner.default_url = "/lab"
-except ImportError:
+else:
     c.Spawner.environment.update({"JUPYTERHUB_SINGLEUSER_APP": "notebook.notebookapp.NotebookApp"})
     c.Spawner.default_url = "/tree"
 
@@ -112,14 +122,20 @@ c.Spawner.notebook_dir = "~"
 
 export async function hubConfigCommand(args: string[]): Promise<number> {
   const { values } = parseCommand("hub-config", args, {
-    output: { type: "string", short: "o" }, lessons: { type: "string" }, "course-dir": { type: "string" }, port: { type: "string" },
+    output: { type: "string", short: "o" }, lessons: { type: "string" }, "course-dir": { type: "string" }, port: { type: "string" }, python: { type: "string" },
   }, false);
+  const python = values.python ? resolve(values.python) : null;
+  if (python) {
+    const probe = spawnSync(python, ["-c", "import jupyterhub.singleuser"], { encoding: "utf8" });
+    if (probe.error) throw new UsageError(`gradlab hub-config: --python ${python}: ${(probe.error as NodeJS.ErrnoException).code === "ENOENT" ? "no such program" : probe.error.message}`);
+    if (probe.status !== 0) throw new UsageError(`gradlab hub-config: --python ${python} cannot import jupyterhub.singleuser; make it a venv with --system-site-packages beside Debian's jupyterhub, or pip install jupyterhub into it`);
+  }
   const lessons = resolve(values.lessons ?? join(packageRoot(), "notebooks"));
   if (!existsSync(lessons)) throw new UsageError(`gradlab hub-config: --lessons ${lessons}: no such folder`);
   const courseDir = values["course-dir"] ?? "gradlab";
   if (!/^[\w.-]+$/.test(courseDir) || courseDir.startsWith(".")) throw new UsageError(`gradlab hub-config: --course-dir must be a plain folder name, got ${JSON.stringify(courseDir)}`);
   const port = countOption("hub-config", "port", values.port, 8000);
-  const text = hubConfig({ lessons, courseDir, port, shareMemory: shareMemoryScript(), version: packageVersion(packageRoot()) });
+  const text = hubConfig({ lessons, courseDir, port, python, shareMemory: shareMemoryScript(), version: packageVersion(packageRoot()) });
   if (values.output) {
     writeFileAtomic(values.output, text);
     process.stderr.write(`gradlab hub-config: wrote ${values.output}; start the hub with: jupyterhub -f ${values.output}\n`);

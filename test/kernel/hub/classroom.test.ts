@@ -1,37 +1,23 @@
 // A real classroom: Debian's JupyterHub with the configuration `gradlab hub-config` writes (test
-// overrides at the end: dummy logins, servers as this user, homes in a temporary folder). Six
+// overrides in support/hub.ts: dummy logins, servers as this user, homes in a temporary folder). Six
 // students are created through the hub's REST API; at the same time each runs a lesson and does
 // the assignment through their own server; the teacher hands out, collects and grades, and the
 // gradebook must hold the scores the students earned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gradlab, ROOT } from "../../helpers/cli.js";
-import { freePort } from "../../helpers/net.js";
+import { TestHub } from "./support/hub.js";
 
-const PYTHON = "/usr/bin/python3";
-const dir = mkdtempSync(join(tmpdir(), "gradlab-hub-"));
-const homes = join(dir, "homes");
-const TEACHER_TOKEN = "teacher-" + Math.random().toString(36).slice(2);
+const hub = new TestHub();
+const { dir, homes } = hub;
 const STUDENTS = ["ada", "alan", "grace", "edsger", "barbara", "donald"];
 // Four complete the assignment, one skips the softmax task, one never hands in.
 const PARTIAL = "barbara";
 const ABSENT = "donald";
 const source = join(ROOT, "notebooks", "assignments", "a1-activations.ipynb");
 const ASSIGNMENT = "a1-activations.ipynb";
-
-let hub: ChildProcess;
-let hubLog = "";
-let url = "";
-
-async function api(path: string, init: RequestInit = {}): Promise<unknown> {
-  const r = await fetch(`${url}/hub/api${path}`, { ...init, headers: { Authorization: `token ${TEACHER_TOKEN}`, ...(init.headers ?? {}) } });
-  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}\n${hubLog.slice(-2000)}`);
-  const text = await r.text();
-  return text ? (JSON.parse(text) as unknown) : null;
-}
 
 /** Runs `gradlab` asynchronously (the students work at the same time). */
 function gradlabAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
@@ -57,62 +43,15 @@ function doAssignment(studentCopy: string, skip: RegExp | null): void {
   writeFileSync(studentCopy, JSON.stringify(nb));
 }
 
-beforeAll(async () => {
-  mkdirSync(homes);
-  const prefix = join(dir, "prefix");
-  expect(gradlab(["install", "--prefix", prefix]).code).toBe(0);
-  const [port, hubPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  url = `http://127.0.0.1:${port}`;
-  const config = gradlab(["hub-config", "--port", String(port)]);
-  expect(config.code, config.stderr).toBe(0);
-  writeFileSync(join(dir, "jupyterhub_config.py"), `${config.stdout}
-# --- the test's own settings
-c.JupyterHub.bind_url = "http://127.0.0.1:${port}"
-c.JupyterHub.authenticator_class = "dummy"
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = "${homes}/{username}"
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:${hubPort}"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:${apiPort}"
-c.JupyterHub.db_url = "sqlite:///${join(dir, "hub.sqlite")}"
-c.JupyterHub.cookie_secret_file = "${join(dir, "cookie_secret")}"
-c.ConfigurableHTTPProxy.pid_file = "${join(dir, "proxy.pid")}"
-c.Spawner.args = ["--allow-root"] if os.getuid() == 0 else []
-c.Spawner.environment.update({"JUPYTER_PATH": "${join(prefix, "share", "jupyter")}", "GRADLAB_BACKEND": "cpu"})
-c.JupyterHub.services = [{"name": "teacher", "api_token": "${TEACHER_TOKEN}"}]
-c.JupyterHub.load_roles = [{"name": "teacher", "services": ["teacher"], "scopes": ["admin:users", "admin:servers", "tokens", "list:users"]}]
-`);
-  hub = spawn(PYTHON, ["-m", "jupyterhub", "-f", join(dir, "jupyterhub_config.py")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  hub.stdout!.on("data", (d: Buffer) => (hubLog += d.toString()));
-  hub.stderr!.on("data", (d: Buffer) => (hubLog += d.toString()));
-  const deadline = Date.now() + 120_000;
-  while (!(await fetch(`${url}/hub/api/`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline || hub.exitCode !== null) throw new Error(`JupyterHub did not start:\n${hubLog.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}, 180_000);
-
-afterAll(async () => {
-  if (hub && hub.exitCode === null) {
-    hub.kill("SIGTERM");
-    await new Promise((r) => hub.once("exit", r));
-  }
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+beforeAll(() => hub.start(), 180_000);
+afterAll(() => hub.stop(), 60_000);
 
 describe("a classroom on JupyterHub", () => {
-  const tokens = new Map<string, string>();
+  const tokens = hub.tokens;
 
   it("six students, created through the hub's API, get servers and the lessons in their homes", async () => {
-    await api("/users", { method: "POST", body: JSON.stringify({ usernames: STUDENTS }) });
-    await Promise.all(STUDENTS.map((s) => api(`/users/${s}/server`, { method: "POST" })));
+    await hub.createStudents(STUDENTS);
     for (const s of STUDENTS) {
-      for (let i = 0; ; i++) {
-        const user = (await api(`/users/${s}`)) as { servers: Record<string, { ready: boolean }> };
-        if (user.servers[""]?.ready) break;
-        if (i > 120) throw new Error(`${s}'s server is not ready:\n${hubLog.slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      tokens.set(s, ((await api(`/users/${s}/tokens`, { method: "POST", body: JSON.stringify({ note: "test" }) })) as { token: string }).token);
       expect(existsSync(join(homes, s, "gradlab", "03-activations.ipynb"))).toBe(true);
       // Lessons, not the assignments' sources (they hold the solutions).
       expect(existsSync(join(homes, s, "gradlab", "assignments"))).toBe(false);
@@ -120,7 +59,7 @@ describe("a classroom on JupyterHub", () => {
   }, 300_000);
 
   it("a student's kernel runs lean (no relay process) and shares identical memory where Linux can", async () => {
-    const server = `${url}/user/ada/api`;
+    const server = `${hub.url}/user/ada/api`;
     const auth = { Authorization: `token ${tokens.get("ada")}` };
     const r = await fetch(`${server}/kernels`, { method: "POST", headers: auth, body: JSON.stringify({ name: "gradlab" }) });
     expect(r.status, await r.clone().text()).toBe(201);
@@ -159,7 +98,7 @@ describe("a classroom on JupyterHub", () => {
   }, 120_000);
 
   it("the teacher hands the assignment out to every student of the hub", () => {
-    const r = gradlab(["handout", source, "--hub", url, "--token", TEACHER_TOKEN, "--home-template", `${homes}/{username}`]);
+    const r = gradlab(["handout", source, "--hub", hub.url, "--token", hub.teacherToken, "--home-template", `${homes}/{username}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/→ 6 student\(s\)/);
     for (const s of STUDENTS) {
@@ -175,7 +114,7 @@ describe("a classroom on JupyterHub", () => {
       else doAssignment(join(homes, s, "assignments", ASSIGNMENT), s === PARTIAL ? /function softmax/ : null);
     }
     const runs = STUDENTS.map(async (s) => {
-      const server = ["--server", `${url}/user/${s}/`, "--token", tokens.get(s)!];
+      const server = ["--server", `${hub.url}/user/${s}/`, "--token", tokens.get(s)!];
       const lesson = await gradlabAsync(["run", join(homes, s, "gradlab", "03-activations.ipynb"), "--inplace", ...server]);
       const work = s === ABSENT ? { code: 0, stderr: "" } : await gradlabAsync(["run", join(homes, s, "assignments", ASSIGNMENT), "--inplace", "--continue-on-error", ...server]);
       return { s, lesson, work };
@@ -190,7 +129,7 @@ describe("a classroom on JupyterHub", () => {
   it("the teacher collects (missing reported, students' files untouched) and grades into a gradebook", () => {
     const before = new Map(STUDENTS.filter((s) => s !== ABSENT).map((s) => [s, readFileSync(join(homes, s, "assignments", ASSIGNMENT), "utf8")]));
     const submissions = join(dir, "submissions");
-    const c = gradlab(["collect", ASSIGNMENT, "--hub", url, "--token", TEACHER_TOKEN, "--home-template", `${homes}/{username}`, "-o", submissions, "--due", "2099-01-01T00:00"]);
+    const c = gradlab(["collect", ASSIGNMENT, "--hub", hub.url, "--token", hub.teacherToken, "--home-template", `${homes}/{username}`, "-o", submissions, "--due", "2099-01-01T00:00"]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toMatch(/5 of 6 handed in/);
     expect(c.stderr).toMatch(/missing: donald/);
