@@ -37,7 +37,11 @@ function permissionFlags(o: SandboxOptions): string[] {
     ...reads,
     `--allow-fs-read=${join(o.privateDir, "*")}`,
     `--allow-fs-write=${join(o.privateDir, "*")}`,
-    `--max-old-space-size=${Math.max(64, Math.floor(o.memoryMb * 0.75))}`,
+    // As large as the whole limit, so the outside watch on RSS (sandbox-session.ts) ends a heap
+    // bomb first, within a tenth of a second. A smaller heap let V8 spend seconds in ineffective
+    // collections near its limit, and on a loaded machine the cell's time limit came first
+    // instead: the bomb was interrupted and the submission went on, with the heap still full.
+    `--max-old-space-size=${Math.max(64, o.memoryMb)}`,
     "--no-warnings",
   ];
 }

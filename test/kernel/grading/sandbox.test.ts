@@ -82,7 +82,9 @@ try { const { Worker } = await import("node:worker_threads"); new Worker("1", { 
   "kill-grader": { solution: RIGHT, extra: "try { process.kill(process.ppid, \"SIGKILL\"); } catch (e) { console.log(\"denied\"); }\ntry { process.kill(1, \"SIGKILL\"); } catch (e) { console.log(\"denied\"); }", score: 3 },
   // The memory bomb goes off after the visible test: that point is earned, the rest never runs.
   "memory-bomb": { solution: RIGHT, extra: "const hoard: Float64Array[] = [];\nfor (;;) hoard.push(new Float64Array(1 << 24).fill(1));", after: "visible", score: 1 },
-  "heap-bomb": { solution: RIGHT, extra: "const heap: number[][] = [];\nfor (;;) heap.push(Array.from({ length: 1 << 20 }, (_, i) => i + 0.5));", after: "visible", score: 1 },
+  // 32 MB of JavaScript heap per step: fast enough that the memory limit, not the cell's time
+  // limit, ends it even on a loaded machine (which limit came first used to depend on the load).
+  "heap-bomb": { solution: RIGHT, extra: "const heap: number[][] = [];\nfor (;;) heap.push(new Array(1 << 22).fill(0.5));", after: "visible", score: 1 },
   "patch-check": {
     solution: WRONG,
     extra: `const c = check as any;
