@@ -5,6 +5,7 @@ import type { Displays } from "./display/api.js";
 import { LOOP_CHECK, LOOP_CHECKS_WANTED } from "./engine/interruptible.cjs";
 import type { Interrupts } from "./exec/interrupt.js";
 import { breakOnSigint, setSignalsSafe } from "./exec/signals.js";
+import { isLean } from "./lean.js";
 import type { Stdin } from "./stdin.js";
 
 export const GLOBAL_DECLARATIONS = `
@@ -80,6 +81,10 @@ export function installInterruptChecks(interrupts: Interrupts, library: Record<s
   Object.defineProperty(globalThis, LOOP_CHECK, { value: () => interrupts.throwIfRequested(), writable: false, configurable: true, enumerable: false });
   (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.interrupts")] = interrupts.hostHook();
   const getBackend = library?.getBackend;
-  setSignalsSafe(typeof getBackend === "function" ? () => getBackend() !== "webgpu" : () => true);
+  // A lean kernel (lean.ts) has no SIGINT watcher thread, so a script run with breakOnSigint
+  // would take the process's SIGINT listener away for its duration (vm does), and a signal in
+  // the moments around that would end the kernel. It interrupts as on WebGPU instead: loops,
+  // awaits and the library's long computations stop; a long stretch without a loop runs out.
+  setSignalsSafe(isLean() ? () => false : typeof getBackend === "function" ? () => getBackend() !== "webgpu" : () => true);
   (globalThis as Record<symbol, unknown>)[LOOP_CHECKS_WANTED] = () => !breakOnSigint();
 }

@@ -5,7 +5,11 @@
 //   comes ~0.1 s later (a frontend's first request waits in ZeroMQ's reconnect timer), still
 //   inside the 600 ms target;
 // - the SIGINT watcher thread (exec/sigint-watch.ts; its V8 isolate and malloc arena, ~30 MB
-//   RSS): each cell's interrupt watchdog costs ~0.35 ms more. Interrupts work the same.
+//   RSS). Without it, vm's breakOnSigint would take the process's SIGINT listener away around
+//   every script, and a signal in that moment would end the kernel; so a lean kernel interrupts
+//   as on WebGPU (globals.ts): loops in cells check, awaits race the interrupt, the library's
+//   long computations poll. Only a long stretch of code without any loop (deep recursion) is
+//   not stopped in the middle.
 // Together 255 → 180 MB RSS per kernel.
 // Measured in `npm run bench:kernel` (gradlab-lean).
 

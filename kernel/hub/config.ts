@@ -52,7 +52,8 @@ if os.path.exists("/usr/share/nodejs/configurable-http-proxy"):
 c.Spawner.env_keep.extend(["JUPYTER_PATH", "GRADLAB_BACKEND", "GRADLAB_CPU_THREADS"])
 
 # Lean kernels: no socket relay process and no interrupt-watcher thread in each student's kernel
-# (about 75 MB less per student; the first reply comes ~0.1 s later, interrupts work the same).
+# (about 75 MB less per student; the first reply comes ~0.1 s later; an interrupt stops loops,
+# awaits and the library's computations, as on WebGPU: docs/kernel.md).
 c.Spawner.environment.update({"GRADLAB_LEAN": "1"})
 
 # Kernels share the memory they hold alike (the start-up snapshot, ~70 MB each) through Linux's
