@@ -10,13 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { spawnSync } from "node:child_process";
 import { kernelArgv } from "../../kernel/install.js";
 import { installId } from "../../kernel/paths.js";
 import { processTree } from "../../kernel/grading/process-tree.js";
 import { ksmState, withMemoryMerge } from "../../kernel/hub/memory-merge.js";
 import { BenchClient, type KernelCommand } from "../kernel/client.js";
-import { treeMemory } from "../kernel/idle-memory.js";
+import { meanTreeMemory } from "../kernel/idle-memory.js";
+import { buildSnapshot } from "../kernel/snapshot-cache.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const LESSONS = (process.env.BENCH_LESSONS ?? "03-activations,09-end-to-end").split(",");
@@ -61,9 +61,8 @@ async function classroom(command: KernelCommand, lesson: string, students: numbe
     const wallS = (performance.now() - started) / 1000;
     const cpu = clients.reduce((sum, c) => sum + cpuSeconds(processTree(c.child.pid!)), 0) / students;
     await sleep(IDLE_MS);
-    const trees = clients.map((c) => treeMemory(c.child.pid!));
-    const mean = (field: "rssMB" | "pssMB" | "mergedMB") => trees.reduce((sum, t) => sum + t.reduce((s, p) => s + p[field], 0), 0) / students;
-    return { lesson, students, wallS, cpuSPerStudent: cpu, rssMBPerStudent: mean("rssMB"), pssMBPerStudent: mean("pssMB"), mergedMBPerStudent: mean("mergedMB") };
+    const m = meanTreeMemory(clients.map((c) => c.child.pid!));
+    return { lesson, students, wallS, cpuSPerStudent: cpu, rssMBPerStudent: m.rssMB, pssMBPerStudent: m.pssMB, mergedMBPerStudent: m.mergedMB };
   } finally {
     for (const client of clients) await client.stop();
   }
@@ -74,8 +73,7 @@ async function main(): Promise<void> {
   // Lessons read their data sets relative to the notebook's folder, as in notebooks/.
   const cwd = path.join(root, "notebooks");
   try {
-    const built = spawnSync(process.execPath, [path.join(root, "bin", "gradlab.js"), "snapshot"], { env: { ...process.env, GRADLAB_CACHE_DIR: cache }, encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`gradlab snapshot failed: ${built.stderr}`);
+    buildSnapshot(root, cache);
     const ksm = ksmState() === "on";
     const argv = kernelArgv(path.join(root, "bin"), installId());
     const command: KernelCommand = {

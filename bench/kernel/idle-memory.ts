@@ -65,6 +65,13 @@ export function treeMemory(root: number): ProcessMemory[] {
   return out;
 }
 
+/** The mean per tree, over the process trees under `roots`, of each tree's summed RSS, PSS and merged memory. */
+export function meanTreeMemory(roots: number[]): { rssMB: number; pssMB: number; mergedMB: number } {
+  const trees = roots.map(treeMemory);
+  const mean = (field: "rssMB" | "pssMB" | "mergedMB") => trees.reduce((sum, tree) => sum + tree.reduce((s, p) => s + p[field], 0), 0) / trees.length;
+  return { rssMB: mean("rssMB"), pssMB: mean("pssMB"), mergedMB: mean("mergedMB") };
+}
+
 /** Median over `starts` kernels of the tree's summed RSS and PSS once idle, and the processes of the last one. */
 export async function idleMemory(command: KernelCommand, notebook: string, starts: number): Promise<{ idleRssMB: number; idlePssMB: number; idleProcesses: number; breakdown: ProcessMemory[] }> {
   const rss: number[] = [];
@@ -101,9 +108,8 @@ export async function classroomMemory(command: KernelCommand, notebook: string, 
       await client.firstReply("1+1");
     }
     await sleep(CLASSROOM_SETTLE_MS);
-    const trees = clients.map((client) => treeMemory(client.child.pid!));
-    const mean = (field: "rssMB" | "pssMB" | "mergedMB") => trees.reduce((sum, tree) => sum + tree.reduce((s, p) => s + p[field], 0), 0) / count;
-    return { classroomRssMB: mean("rssMB"), classroomPssMB: mean("pssMB"), classroomMergedMB: mean("mergedMB"), ksm: ksm ? 1 : 0 };
+    const m = meanTreeMemory(clients.map((client) => client.child.pid!));
+    return { classroomRssMB: m.rssMB, classroomPssMB: m.pssMB, classroomMergedMB: m.mergedMB, ksm: ksm ? 1 : 0 };
   } finally {
     for (const client of clients) await client.stop();
   }

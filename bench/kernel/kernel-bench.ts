@@ -16,7 +16,6 @@
 // BENCH_PHASES=memory (or a comma list of start,trips,typed,memory,classroom,server) runs only
 // those phases.
 // Results are printed and written to bench-results/kernel.json.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -27,6 +26,7 @@ import { installId } from "../../kernel/paths.js";
 import { BenchClient, type KernelCommand } from "./client.js";
 import { classroomMemory, idleMemory } from "./idle-memory.js";
 import { firstRepliesThroughServer } from "./server-first-reply.js";
+import { buildSnapshot } from "./snapshot-cache.js";
 import { median } from "./stats.js";
 
 const require = createRequire(import.meta.url);
@@ -53,11 +53,6 @@ const kernels: KernelCommand[] = [
   { name: "gradlab-cold", argv: gradlabArgv, env: { GRADLAB_CACHE_DIR: cache, GRADLAB_STATE_DIR: state, GRADLAB_NO_SNAPSHOT: "1" } },
   { name: "tslab", argv: [process.execPath, require.resolve("tslab/bin/tslab"), "kernel", "--config-path", "{connection_file}"] },
 ];
-
-function buildSnapshot(): void {
-  const result = spawnSync(process.execPath, [path.join(root, "bin", "gradlab.js"), "snapshot"], { env: { ...process.env, GRADLAB_CACHE_DIR: cache }, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`gradlab snapshot failed: ${result.stderr}`);
-}
 
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -229,7 +224,7 @@ async function main(): Promise<void> {
   const notebook = mkdtempSync(path.join(os.tmpdir(), "gradlab-bench-notebook-"));
   const results: Record<string, Record<string, number>> = {};
   try {
-    buildSnapshot();
+    buildSnapshot(root, cache);
     const only = process.env.BENCH_ONLY;
     const measured = kernels.filter((k) => !only || k.name === only);
     for (const command of measured) {

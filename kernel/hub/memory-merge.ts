@@ -8,7 +8,7 @@
 // Node cannot call prctl, so Python does it (bin/share-memory.py): in the hub's process
 // (jupyterhub_config.py), whose single-user servers and their kernels inherit it, as the
 // single-user image's start, and in the benchmarks.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../paths.js";
 
@@ -16,7 +16,6 @@ const KSM_RUN = "/sys/kernel/mm/ksm/run";
 
 /** Whether the machine merges pages: "on", "off" (root can turn it on), or "absent" (no KSM in this Linux). */
 export function ksmState(): "on" | "off" | "absent" {
-  if (!existsSync(KSM_RUN)) return "absent";
   try {
     return readFileSync(KSM_RUN, "utf8").trim() === "1" ? "on" : "off";
   } catch {
