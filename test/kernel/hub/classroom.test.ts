@@ -19,6 +19,19 @@ const ABSENT = "donald";
 const source = join(ROOT, "notebooks", "assignments", "a1-activations.ipynb");
 const ASSIGNMENT = "a1-activations.ipynb";
 
+/** Every process's command line, from /proc. */
+function commandLines(): { pid: number; argv: string[] }[] {
+  const out: { pid: number; argv: string[] }[] = [];
+  for (const entry of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      out.push({ pid: Number(entry), argv: readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0") });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
 /** Runs `gradlab` asynchronously (the students work at the same time). */
 function gradlabAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -65,30 +78,17 @@ describe("a classroom on JupyterHub", () => {
     expect(r.status, await r.clone().text()).toBe(201);
     const { id } = (await r.json()) as { id: string };
     try {
-      // The kernel's process: the one whose command line names its connection file.
+      // The kernel's processes: those whose command lines name its connection file.
+      const kernelProcesses = () => commandLines().filter(({ argv }) => argv.some((a) => a.endsWith(`kernel-${id}.json`)));
       let pid = 0;
       for (let i = 0; i < 100 && !pid; i++) {
-        for (const entry of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-          try {
-            const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-            if (argv.some((a) => a.endsWith(`kernel-${id}.json`)) && argv[0]!.endsWith("node") && !argv.some((a) => a.endsWith("relay.cjs"))) pid = Number(entry);
-          } catch {
-            // ended meanwhile
-          }
-        }
+        pid = kernelProcesses().find(({ argv }) => argv[0]!.endsWith("node") && !argv.some((a) => a.endsWith("relay.cjs")))?.pid ?? 0;
         if (!pid) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(pid, "the student's kernel process").toBeGreaterThan(0);
       expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")).toContain("GRADLAB_LEAN=1");
       // Its launcher started no socket relay.
-      const relays = readdirSync("/proc").filter((p) => {
-        try {
-          return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`kernel-${id}.json`) && readFileSync(`/proc/${p}/cmdline`, "utf8").includes("relay.cjs");
-        } catch {
-          return false;
-        }
-      });
-      expect(relays).toEqual([]);
+      expect(kernelProcesses().filter(({ argv }) => argv.some((a) => a.endsWith("relay.cjs")))).toEqual([]);
       // Linux ≥ 6.4 shows whether a process asked for merging; the hub asked, its kernels inherit.
       const ksm = existsSync(`/proc/${pid}/ksm_stat`) ? readFileSync(`/proc/${pid}/ksm_stat`, "utf8") : "";
       if (ksm.includes("ksm_merge_any")) expect(ksm).toMatch(/ksm_merge_any: yes/);
