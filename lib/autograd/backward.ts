@@ -8,13 +8,18 @@ import type { NestedInput } from "../tensor/nested.js";
 
 const NO_INPUTS: readonly Tensor[] = [];
 
+/** Numbers each traversal's visit marks (Tensor._mark), so none needs a Set of its own. */
+let traversal = 0;
+
 /**
- * Tensors that lead to `root` through gradient-requiring edges, inputs before outputs.
- * Iterative (an explicit stack), so a 20,000-op chain cannot overflow the call stack.
+ * Tensors that lead to `root` through gradient-requiring edges, inputs before outputs; each
+ * gets its position in `_slot`. Iterative (an explicit stack), so a 20,000-op chain cannot
+ * overflow the call stack.
  */
 function topoOrder(root: Tensor): Tensor[] {
+  const mark = ++traversal;
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>([root]);
+  root._mark = mark;
   const stack: Tensor[] = [root];
   const next: number[] = [0];
   while (stack.length > 0) {
@@ -25,18 +30,25 @@ function topoOrder(root: Tensor): Tensor[] {
     if (i < inputs.length) {
       next[top] = i + 1;
       const child = inputs[i]!;
-      if (child.requiresGrad && !seen.has(child)) {
-        seen.add(child);
+      if (child.requiresGrad && child._mark !== mark) {
+        child._mark = mark;
         stack.push(child);
         next.push(0);
       }
     } else {
       stack.pop();
       next.pop();
+      t._slot = order.length;
       order.push(t);
     }
   }
   return order;
+}
+
+/** Where `t` sits in `order`: its `_slot`, unless another pass renumbered it meanwhile. */
+function slotOf(order: readonly Tensor[], t: Tensor): number {
+  const k = t._slot;
+  return order[k] === t ? k : order.indexOf(t);
 }
 
 interface Propagation {
@@ -52,11 +64,13 @@ interface Propagation {
 
 function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): Tensor[] {
   const order = topoOrder(root);
-  let reaches: Set<Tensor> | null = null;
+  const n = order.length;
+  let reaches: boolean[] | null = null;
   if (p.targets) {
-    reaches = new Set();
-    for (const t of order) {
-      if (p.targets.has(t) || (t.node && t.node.inputs.some((i) => reaches!.has(i)))) reaches.add(t);
+    reaches = new Array<boolean>(n).fill(false);
+    for (let k = 0; k < n; k++) {
+      const t = order[k]!;
+      reaches[k] = p.targets.has(t) || (t.node !== null && t.node.inputs.some((i) => i.requiresGrad && reaches![slotOf(order, i)] === true));
     }
   }
   const prev = gradMode.enabled;
@@ -65,15 +79,17 @@ function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): Tensor
   // when it ends, unless kept as a gradient; with createGraph they are part of a new graph.
   const scope = p.createGraph ? null : new AllocationScope();
   try {
-    const grads = new Map<Tensor, Tensor>([[root, makeSeed()]]);
-    for (let k = order.length - 1; k >= 0; k--) {
+    // Each tensor's gradient so far, by its position in `order`.
+    const grads = new Array<Tensor | null>(n).fill(null);
+    grads[n - 1] = makeSeed();
+    for (let k = n - 1; k >= 0; k--) {
       const t = order[k]!;
-      const g = grads.get(t);
+      const g = grads[k];
       if (!g) continue;
-      grads.delete(t);
+      grads[k] = null;
       p.visit(t, g, scope);
       const node = t.node;
-      if (!node || (reaches && !reaches.has(t))) continue;
+      if (!node || (reaches && !reaches[k])) continue;
       const gs = node.vjp(g);
       for (let j = 0; j < node.inputs.length; j++) {
         const input = node.inputs[j]!;
@@ -83,8 +99,9 @@ function propagate(root: Tensor, makeSeed: () => Tensor, p: Propagation): Tensor
           throw new GradlabError(`internal: the gradient rule of ${node.op} gave shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(input.shape)}`);
         }
         if (gi.dtype !== input.dtype) gi = gi.cast(input.dtype);
-        const acc = grads.get(input);
-        grads.set(input, acc ? acc.add(gi) : gi);
+        const at = slotOf(order, input);
+        const acc = grads[at];
+        grads[at] = acc ? acc.add(gi) : gi;
       }
     }
   } finally {

@@ -6,7 +6,13 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-export function contiguousStrides(shape: readonly number[]): number[] {
+const SCALAR_STRIDES: readonly number[] = Object.freeze([]);
+const VECTOR_STRIDES: readonly number[] = Object.freeze([1]);
+
+/** Row-major strides; shared (frozen) for 0-d and 1-d shapes, the scalar path's common case. */
+export function contiguousStrides(shape: readonly number[]): readonly number[] {
+  if (shape.length === 0) return SCALAR_STRIDES;
+  if (shape.length === 1) return VECTOR_STRIDES;
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -109,7 +115,7 @@ export function inferReshape(op: string, from: readonly number[], to: readonly n
  * Strides for viewing (shape, strides) as `to` without copying, or null when the memory
  * layout does not allow it (then reshape copies first).
  */
-export function reshapeStrides(shape: readonly number[], strides: readonly number[], to: readonly number[]): number[] | null {
+export function reshapeStrides(shape: readonly number[], strides: readonly number[], to: readonly number[]): readonly number[] | null {
   if (isContiguous(shape, strides)) return contiguousStrides(to);
   // Merge runs of the source that are contiguous with each other, then split them into `to`.
   const src: [number, number][] = [];

@@ -168,17 +168,19 @@ export class Storage {
   holders = 0;
   /** The scope (see beginScope) that was innermost when this buffer was made; 0 for none. */
   scope = 0;
-  private readonly held: Held;
-  private readonly counted: boolean;
+  /** What the finalizer needs; null for buffers not counted (small CPU ones the collector frees). */
+  private readonly held: Held | null;
+  readonly bytes: number;
 
   constructor(readonly backend: Backend, readonly buf: unknown) {
     const bytes = backend.byteSize(buf);
-    this.counted = backend.name !== "cpu" || bytes >= CPU_TRACK_MIN_BYTES;
-    // Asked only of counted buffers: a small CPU buffer never lives in Wasm memory, and asking
-    // (a typed array's .buffer) would cost more than the op that made it.
-    const releasable = this.counted && (backend.needsRelease ? backend.needsRelease(buf) : backend.name !== "cpu");
-    this.held = { backend, buf: releasable ? buf : null, bytes, freed: false };
-    if (this.counted) {
+    this.bytes = bytes;
+    const counted = backend.name !== "cpu" || bytes >= CPU_TRACK_MIN_BYTES;
+    if (counted) {
+      // Asked only of counted buffers: a small CPU buffer never lives in Wasm memory, and asking
+      // (a typed array's .buffer) would cost more than the op that made it.
+      const releasable = backend.needsRelease ? backend.needsRelease(buf) : backend.name !== "cpu";
+      this.held = { backend, buf: releasable ? buf : null, bytes, freed: false };
       const s = statsFor(backend.name);
       s.tensors++;
       s.bytes += bytes;
@@ -187,14 +189,14 @@ export class Storage {
         p.live += bytes;
         p.pending += bytes;
       }
-    }
+    } else this.held = null;
     if (scopes.length > 0) {
       const top = scopes[scopes.length - 1]!;
       // Only counted buffers are worth freeing early; small CPU ones are the collector's anyway.
       // Their registration waits for the scope's end, which frees most of them (see register).
-      if (this.counted) top.created.push(this);
+      if (counted) top.created.push(this);
       this.scope = top.id;
-    } else if (this.counted) this.register();
+    } else if (counted) this.register();
   }
 
   /**
@@ -204,7 +206,7 @@ export class Storage {
    * and a scope's are registered only if they outlive it.
    */
   register(): void {
-    if (this.registered || this.disposed) return;
+    if (this.registered || this.disposed || !this.held) return;
     this.registered = true;
     collector.registry.register(this, this.held, this.held);
   }
@@ -218,10 +220,6 @@ export class Storage {
     this.holders++;
   }
 
-  get bytes(): number {
-    return this.held.bytes;
-  }
-
   /** Whether the buffer was freed (dispose); a field, since every kernel launch checks it. */
   disposed = false;
   /** Why the buffer is gone, for the error a later use gets. */
@@ -231,7 +229,7 @@ export class Storage {
   dispose(because?: string): void {
     if (because && !this.disposed) this.disposedBecause = because;
     this.disposed = true;
-    if (!this.counted) return;
+    if (!this.held) return;
     if (this.registered) collector.registry.unregister(this.held);
     release(this.held);
   }

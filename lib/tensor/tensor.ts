@@ -44,6 +44,10 @@ export class Tensor {
   node: Node | null = null;
   private _requiresGrad = false;
   private _retainGrad = false;
+  /** @internal the last backward traversal that reached this tensor (autograd/backward.ts) */
+  _mark = 0;
+  /** @internal this tensor's position in that traversal's order */
+  _slot = 0;
 
   /** @internal use `tensor()`, `zeros()`… to create tensors */
   constructor(

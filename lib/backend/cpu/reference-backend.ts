@@ -223,11 +223,19 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
       const row = sizeOf(x.shape.slice(1));
       const len = x.shape[0]!;
       const ind = idx.buf;
+      const src = x.buf;
+      // Source and output in one memory (both in Wasm memory): copyWithin on one view of it
+      // moves each row without making a subarray object per row.
+      const shared = src.buffer === out.buffer && src.constructor === out.constructor;
+      const whole = shared ? new (out.constructor as new (b: ArrayBufferLike) => TypedArray)(out.buffer) : null;
+      const srcAt = src.byteOffset / src.BYTES_PER_ELEMENT;
+      const outAt = out.byteOffset / out.BYTES_PER_ELEMENT;
       for (let r = 0; r < idx.shape[0]!; r++) {
         const j = ind[idx.offset + r * idx.strides[0]!]!;
         if (j < 0 || j >= len) throw new GradlabError(`gather: index ${j} is out of range for axis 0 of size ${len}`);
         const from = x.offset + j * x.strides[0]!;
-        out.set(x.buf.subarray(from, from + row), r * row);
+        if (whole) whole.copyWithin(outAt + r * row, srcAt + from, srcAt + from + row);
+        else out.set(src.subarray(from, from + row), r * row);
       }
       return out;
     }

@@ -1,0 +1,48 @@
+// Picking whole rows (a batch of examples) copies each row in one block: within Wasm memory
+// with copyWithin, from elsewhere with set. Both must give exactly the rows asked for.
+import { describe, expect, it } from "vitest";
+import { setBackend, tensor } from "../../../../lib/index.js";
+import { takeRows } from "../../../../lib/data/dataset.js";
+
+function rowsByHand(data: Float32Array, cols: number, picks: number[]): number[] {
+  return picks.flatMap((r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
+}
+
+describe("whole-row gather on the CPU", () => {
+  const rows = 300;
+  const cols = 40;
+  const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i) * 100);
+  const picks = [299, 0, 17, 17, 150, 3, 298, 64];
+
+  it("copies rows out of a tensor in Wasm memory (copyWithin path)", async () => {
+    await setBackend("cpu");
+    // An op's output of this size lives in Wasm memory, like the batch it is gathered into.
+    const x = tensor(data).reshape(rows, cols).add(0);
+    const batch = takeRows(x, picks);
+    const src = x.storage.buf as Float32Array;
+    const out = batch.storage.buf as Float32Array;
+    expect(out.buffer).toBe(src.buffer);
+    expect(batch.shape).toEqual([picks.length, cols]);
+    expect(Array.from(batch.dataSync())).toEqual(rowsByHand(data, cols, picks));
+  });
+
+  it("copies rows out of a tensor in its own memory (set path)", async () => {
+    await setBackend("cpu");
+    const x = tensor(data).reshape(rows, cols);
+    const batch = takeRows(x, picks);
+    expect(Array.from(batch.dataSync())).toEqual(rowsByHand(data, cols, picks));
+  });
+
+  it("copies rows of a view that starts inside its buffer", async () => {
+    await setBackend("cpu");
+    const x = tensor(data).reshape(rows, cols).add(0).slice([100, 200]);
+    const batch = takeRows(x, [0, 99, 5]);
+    expect(Array.from(batch.dataSync())).toEqual(rowsByHand(data, cols, [100, 199, 105]));
+  });
+
+  it("names an index out of range", async () => {
+    await setBackend("cpu");
+    const x = tensor(data).reshape(rows, cols).add(0);
+    expect(() => takeRows(x, [0, rows])).toThrow(`index ${rows} is out of range for axis 0 of size ${rows}`);
+  });
+});
