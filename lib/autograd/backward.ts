@@ -116,6 +116,10 @@ const FREED_AFTER_BACKWARD =
   "to backpropagate through the same forward pass again, call backward({ retainGraph: true }) the first time " +
   "(and draw plot.graph before backward)";
 
+function savedFreed(op: string): string {
+  return `the values this ${op} saved for its gradient were freed by backward(), which needs them only once; to backpropagate through the same forward pass again, call backward({ retainGraph: true }) the first time`;
+}
+
 function seedFor(op: string, root: Tensor, grad: Tensor | number | NestedInput | undefined): Tensor {
   if (grad === undefined) {
     if (root.size !== 1) {
@@ -166,6 +170,8 @@ export function backward(root: Tensor, grad: Tensor | number | NestedInput | und
   if (retainGraph) return;
   for (const t of order) {
     if (t._graphOnly && t.storage.holders === 1 && !t.storage.disposed) t.storage.dispose(FREED_AFTER_BACKWARD);
+    const saved = t.node?.saved;
+    if (saved) for (const s of saved) if (s.storage.holders === 1 && !s.storage.disposed) s.storage.dispose(savedFreed(t.node!.op));
   }
 }
 

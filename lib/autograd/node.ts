@@ -9,4 +9,9 @@ export interface Node {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   readonly vjp: (g: Tensor) => readonly (Tensor | null)[];
+  /**
+   * Values the rule reuses from the forward pass that no other code can reach (PyTorch's saved
+   * tensors): `backward()` frees them when it is done, unless it retains the graph.
+   */
+  readonly saved?: readonly Tensor[];
 }

@@ -53,3 +53,15 @@ export function withTemporaries<T extends Tensor>(fn: () => T): T {
     scope.end();
   }
 }
+
+/** withTemporaries for library code that leaves several tensors behind (a result and what its gradient reuses). */
+export function withTemporariesKeeping<T extends readonly Tensor[]>(fn: () => T): T {
+  const scope = new AllocationScope();
+  try {
+    const kept = fn();
+    for (const t of kept) scope.share(t);
+    return kept;
+  } finally {
+    scope.end();
+  }
+}

@@ -8,10 +8,10 @@ import { Tensor, type TensorLike } from "../tensor/tensor.js";
 import { outsideScopes } from "../tensor/storage.js";
 
 /** Attaches the gradient rule to `out` when recording is on and an input needs gradients. */
-export function record(out: Tensor, op: string, inputs: readonly Tensor[], vjp: Node["vjp"]): Tensor {
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], vjp: Node["vjp"], saved?: readonly Tensor[]): Tensor {
   if (!gradMode.enabled) return out;
   for (let i = 0; i < inputs.length; i++) {
-    if (inputs[i]!.requiresGrad) return out._track({ op, inputs, vjp });
+    if (inputs[i]!.requiresGrad) return out._track(saved ? { op, inputs, vjp, saved } : { op, inputs, vjp });
   }
   return out;
 }

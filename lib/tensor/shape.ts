@@ -6,10 +6,12 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-const SCALAR_STRIDES: readonly number[] = Object.freeze([]);
-const VECTOR_STRIDES: readonly number[] = Object.freeze([1]);
+// Not frozen: a frozen array has its own elements kind, which would make every hot loop over
+// strides polymorphic. `readonly` keeps our code from writing them.
+const SCALAR_STRIDES: readonly number[] = [];
+const VECTOR_STRIDES: readonly number[] = [1];
 
-/** Row-major strides; shared (frozen) for 0-d and 1-d shapes, the scalar path's common case. */
+/** Row-major strides; shared for 0-d and 1-d shapes, the scalar path's common case. */
 export function contiguousStrides(shape: readonly number[]): readonly number[] {
   if (shape.length === 0) return SCALAR_STRIDES;
   if (shape.length === 1) return VECTOR_STRIDES;

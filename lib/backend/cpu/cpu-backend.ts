@@ -128,6 +128,16 @@ export class CpuBackend extends ReferenceCpuBackend {
     return out;
   }
 
+  /**
+   * Views made before the Wasm memory grew keep the smaller SharedArrayBuffer they were made
+   * over, so two tensors in this memory need not share a buffer object; the current one spans both.
+   */
+  protected override wholeMemory(a: TypedArray, b: TypedArray): TypedArray | null {
+    const heap = this.wasm?.rt.heap;
+    if (!heap || a.constructor !== b.constructor || !heap.owns(a) || !heap.owns(b)) return super.wholeMemory(a, b);
+    return new (a.constructor as new (buffer: ArrayBufferLike) => TypedArray)(heap.bytes);
+  }
+
   override dispose(buf: TypedArray): void {
     const heap = this.wasm?.rt.heap;
     if (!heap?.owns(buf)) return;

@@ -216,6 +216,15 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
     return out;
   }
 
+  /**
+   * A view of all the memory both arrays live in, of their element type, with element indices
+   * counted from its start (byteOffset / element size); null when they live apart.
+   */
+  protected wholeMemory(a: TypedArray, b: TypedArray): TypedArray | null {
+    if (a.buffer !== b.buffer || a.constructor !== b.constructor) return null;
+    return new (a.constructor as new (buffer: ArrayBufferLike) => TypedArray)(a.buffer);
+  }
+
   gather(x: V, axis: number, idx: V): TypedArray {
     const out = this.allocUninit(x.dtype, sizeOf(idx.shape));
     if (takesWholeRows(x, axis, idx)) {
@@ -224,10 +233,9 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
       const len = x.shape[0]!;
       const ind = idx.buf;
       const src = x.buf;
-      // Source and output in one memory (both in Wasm memory): copyWithin on one view of it
-      // moves each row without making a subarray object per row.
-      const shared = src.buffer === out.buffer && src.constructor === out.constructor;
-      const whole = shared ? new (out.constructor as new (b: ArrayBufferLike) => TypedArray)(out.buffer) : null;
+      // Source and output in one memory (Wasm memory): copyWithin on one view of it moves each
+      // row without making a subarray object per row.
+      const whole = this.wholeMemory(src, out);
       const srcAt = src.byteOffset / src.BYTES_PER_ELEMENT;
       const outAt = out.byteOffset / out.BYTES_PER_ELEMENT;
       for (let r = 0; r < idx.shape[0]!; r++) {

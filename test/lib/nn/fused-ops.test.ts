@@ -114,5 +114,9 @@ describe("fused ops against finite differences, and their second derivatives (cp
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 10));
     const W = f64(randn([3, 2]));
     expect(gradcheck((x) => grad((u: Tensor) => F.linear(u, W, null, "tanh").sum())(x).sum(), [x])).toBe(true);
+    // crossEntropy's first-order rule reuses the forward's log-probabilities (constants of the
+    // graph); a differentiable gradient must come from the logits instead.
+    const labels = tensor([2, 0], { dtype: "int32" });
+    expect(gradcheck((x) => grad((u: Tensor) => F.crossEntropy(u, labels))(x).mul(w).sum(), [x])).toBe(true);
   });
 });

@@ -127,6 +127,26 @@ describe("backward frees the values only the graph holds", () => {
     single.forEach((g, i) => expect(twice[i]!).toBeCloseTo(2 * g, 5));
   });
 
+  it("crossEntropy's saved log-probabilities go when backward is done, not at the next collection", () => {
+    const logits = randn([64, 10]);
+    logits.requiresGrad = true;
+    const labels = randint(0, 10, [64]);
+    logits.grad = null;
+    const before = memory().tensors;
+    for (let i = 0; i < 50; i++) {
+      logits.grad = null;
+      F.crossEntropy(logits, labels).backward();
+    }
+    // Only the last gradient remains (each [64, 10] buffer is counted).
+    expect(memory().tensors).toBe(before + 1);
+    const loss = F.crossEntropy(logits, labels);
+    loss.backward();
+    expect(() => loss.backward()).toThrow(/crossEntropy saved for its gradient were freed by backward\(\).*retainGraph: true/);
+    const kept = F.crossEntropy(logits, labels);
+    kept.backward({ retainGraph: true });
+    expect(() => kept.backward()).not.toThrow();
+  });
+
   it("a value the user holds is never freed, even between built-in layers", () => {
     const { model, x, y } = mlp(8, 16, 3);
     const hidden = model.layers[0]!.forward(x);
