@@ -1,5 +1,6 @@
 import type { Backend, BackendName } from "../backend/backend.js";
 import { makeCollector } from "./collector.js";
+import { COLLECT_BUDGET, nextFloor } from "./collect-budget.js";
 import { GradlabError } from "./errors.js";
 
 interface Held {
@@ -24,12 +25,15 @@ function statsFor(name: BackendName): { tensors: number; bytes: number } {
  * since, `baseline` was live right after the last collection. Kernels free what they alone own
  * at once (backward temporaries, replaced gradients and optimizer state, see
  * autograd/backward.ts and optim/); what remains pending belongs to tensors only the garbage
- * collector can judge, so when it passes the backend's budget a collection runs.
+ * collector can judge, so when it passes the backend's budget (collect-budget.ts) a collection
+ * runs. `floor` is that budget's current floor; `lastEnd` when the last collection ended (ms).
  */
 interface Pressure {
   live: number;
   pending: number;
   baseline: number;
+  floor: number;
+  lastEnd: number;
 }
 
 const pressures = new Map<BackendName, Pressure>();
@@ -37,21 +41,11 @@ let collections = 0;
 
 function pressureOf(name: BackendName): Pressure {
   let p = pressures.get(name);
-  if (!p) pressures.set(name, (p = { live: 0, pending: 0, baseline: 0 }));
+  if (!p) pressures.set(name, (p = { live: 0, pending: 0, baseline: 0, floor: COLLECT_BUDGET[name].min, lastEnd: performance.now() }));
   return p;
 }
 
-/**
- * Garbage each backend may hold before a collection: at least `min`, and `share` of what was
- * live after the last one, so a program that keeps gigabytes on purpose does not collect after
- * every few tensors. The CPU's 16 MiB keeps a training loop's whole process within a few dozen
- * megabytes; GPU memory is scarcer still (and each GPU tensor is worth more), so there garbage
- * stays within half of what is live, or 2 MiB.
- */
-export const COLLECT_BUDGET: Readonly<Record<BackendName, { min: number; share: number }>> = {
-  cpu: { min: 16 * 2 ** 20, share: 0.25 },
-  webgpu: { min: 2 * 2 ** 20, share: 0.5 },
-};
+export { COLLECT_BUDGET };
 
 function release(h: Held): void {
   if (h.freed) return;
@@ -87,19 +81,29 @@ export function collectGarbage(): void {
   }
 }
 
+/** A collection asked for by `backend`'s pressure: its budget's floor follows what it cost. */
+function collectFor(backend: BackendName): void {
+  const p = pressureOf(backend);
+  const start = performance.now();
+  collectGarbage();
+  const end = performance.now();
+  p.floor = nextFloor(backend, p.floor, end - start, start - p.lastEnd);
+  p.lastEnd = end;
+}
+
 /**
  * Called by a backend before it allocates `bytes` of memory the collector cannot see: runs a
  * collection when too much such memory was allocated since the last one and not freed since.
  */
 export function reclaimIfPressed(backend: BackendName, bytes: number): void {
   const p = pressureOf(backend);
-  const budget = COLLECT_BUDGET[backend];
-  if (p.pending + bytes > Math.max(budget.min, p.baseline * budget.share) && collector.collectNow) collectGarbage();
+  if (p.pending + bytes > Math.max(p.floor, p.baseline * COLLECT_BUDGET[backend].share) && collector.collectNow) collectFor(backend);
 }
 
-/** For tests and benchmarks: a backend's pressure counters (bytes) and how many collections ran. */
-export function memoryPressure(backend: BackendName = "cpu"): { live: number; pending: number; baseline: number; collections: number } {
-  return { ...pressureOf(backend), collections };
+/** For tests and benchmarks: a backend's pressure counters (bytes), its budget's floor, and how many collections ran. */
+export function memoryPressure(backend: BackendName = "cpu"): { live: number; pending: number; baseline: number; floor: number; collections: number } {
+  const { live, pending, baseline, floor } = pressureOf(backend);
+  return { live, pending, baseline, floor, collections };
 }
 
 /**

@@ -45,7 +45,7 @@ describe.each(backends)("a synchronous training loop keeps memory bounded (%s)",
     const peak = Math.max(...live.slice(100));
     const budget = COLLECT_BUDGET[name];
     // Without the engine's own frees this loop leaves ~0.6 MB a step (1.2 GB by the end).
-    expect(peak, `live bytes at step 100: ${at100}, peak after: ${peak}`).toBeLessThanOrEqual(at100 + Math.max(budget.min, at100 * budget.share) + 1e6);
+    expect(peak, `live bytes at step 100: ${at100}, peak after: ${peak}`).toBeLessThanOrEqual(at100 + Math.max(budget.max, at100 * budget.share) + 1e6);
     // At most three tensors a step (the output, the loss, a label view) wait for the collector.
     expect(tensors[200]! - tensors[100]!).toBeLessThanOrEqual(300);
     // What the collector must find: the model's output and the loss, a few KB a step.
@@ -89,8 +89,11 @@ describe("elementwise and scalar loops without dispose (cpu)", () => {
     for (let i = 0; i < 20; i++) y = x.relu();
     const early = heap();
     for (let i = 0; i < 400; i++) y = x.relu();
-    expect(heap() - early).toBeLessThanOrEqual(COLLECT_BUDGET.cpu.min + 8e6);
+    expect(heap() - early).toBeLessThanOrEqual(COLLECT_BUDGET.cpu.max + 8e6);
     expect(y.dataSync()[0]).toBe(Math.max(0, x.dataSync()[0]!));
+    // Collecting every 16 MiB costs more than the relus between collections, so the floor rose.
+    expect(memoryPressure("cpu").floor).toBeGreaterThan(COLLECT_BUDGET.cpu.min);
+    expect(memoryPressure("cpu").floor).toBeLessThanOrEqual(COLLECT_BUDGET.cpu.max);
   });
 
   it("a scalar autograd chain allocates nothing that needs collecting", () => {
