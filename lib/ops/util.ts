@@ -11,7 +11,8 @@ import { outsideScopes } from "../tensor/storage.js";
 export function record(out: Tensor, op: string, inputs: readonly Tensor[], vjp: Node["vjp"], saved?: readonly Tensor[]): Tensor {
   if (!gradMode.enabled) return out;
   for (let i = 0; i < inputs.length; i++) {
-    if (inputs[i]!.requiresGrad) return out._track(saved ? { op, inputs, vjp, saved } : { op, inputs, vjp });
+    // One object shape for every node (saved or not), so the engine's property reads stay monomorphic.
+    if (inputs[i]!.requiresGrad) return out._track({ op, inputs, vjp, saved });
   }
   return out;
 }
