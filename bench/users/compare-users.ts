@@ -16,7 +16,7 @@ import type { RunResult } from "./result.js";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..", "..");
 const PYTHON = "/usr/bin/python3";
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const STEPS = Number(process.env["BENCH_USERS_STEPS"] ?? 10_000);
 
 type System = "PyTorch" | "TF.js Wasm";
@@ -91,6 +91,8 @@ export interface UsersRow {
   unit: string;
   gradlab: number;
   peer?: { name: string; value: number; ratio: number };
+  /** Median over rounds of gradlab ÷ peer within a round (the ratio above is best ÷ best). */
+  pairedRatio?: number;
   target?: string;
   met?: boolean;
   memory: string;
@@ -102,7 +104,7 @@ export interface UsersRow {
 }
 
 export async function compareUsers(): Promise<UsersRow[]> {
-  console.log(`\nAs users write it: the high-level API, no dispose, no await; each run a fresh process; best of ${ROUNDS} rounds for speed, worst for memory`);
+  console.log(`\nAs users write it: the high-level API, no dispose, no await; each run a fresh process; best of ${ROUNDS} rounds for speed (and the median of each round's gradlab ÷ peer), worst for memory`);
   const missing = torchMissing();
   if (missing) console.log(missing);
   const tmp = mkdtempSync(join(tmpdir(), "gradlab-bench-users-"));
@@ -144,7 +146,11 @@ function summarize(w: Workload, mine: RunResult[], theirs: RunResult[]): UsersRo
   };
   if (theirs.length) {
     const v = best(theirs);
-    row.peer = { name: w.peer!.label ?? w.peer!.system, value: v, ratio: w.higherIsBetter ? row.gradlab / v : v / row.gradlab };
+    const ratioOf = (g: number, p: number) => (w.higherIsBetter ? g / p : p / g);
+    row.peer = { name: w.peer!.label ?? w.peer!.system, value: v, ratio: ratioOf(row.gradlab, v) };
+    // Each round ran gradlab then the peer back to back; the median of those pairs' ratios
+    // shrugs off a round that one system happened to run in a fast or slow spell of the machine.
+    row.pairedRatio = median(mine.map((m, i) => (theirs[i] ? ratioOf(m.value, theirs[i]!.value) : NaN)).filter(Number.isFinite));
     row.peerGrowth = growth(theirs);
     if (w.ratio !== undefined) {
       row.target = `≥ ${w.ratio}× ${w.peer!.system}`;
@@ -161,6 +167,12 @@ function summarize(w: Workload, mine: RunResult[], theirs: RunResult[]): UsersRo
   return row;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 let header = false;
 function printRow(r: UsersRow): void {
   const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -173,7 +185,7 @@ function printRow(r: UsersRow): void {
     r.workload.padEnd(46), r.unit.padEnd(10), f(r.gradlab).padStart(8), (r.peer ? f(r.peer.value) : "–").padStart(8),
     (r.peer ? f(r.peer.ratio) + "×" : "–").padStart(7), (r.target ? `${r.target}: ${r.met ? "met" : "NOT met"}` : "").padEnd(22), mem,
   ].join(" "));
-  if (r.peer) console.log(`${"".padEnd(46)} peer: ${r.peer.name}`);
+  if (r.peer) console.log(`${"".padEnd(46)} peer: ${r.peer.name}; median of the rounds' paired ratios ${f(r.pairedRatio ?? NaN)}×`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await compareUsers();
