@@ -45,8 +45,6 @@ function pressureOf(name: BackendName): Pressure {
   return p;
 }
 
-export { COLLECT_BUDGET };
-
 function release(h: Held): void {
   if (h.freed) return;
   h.freed = true;
@@ -81,9 +79,8 @@ export function collectGarbage(): void {
   }
 }
 
-/** A collection asked for by `backend`'s pressure: its budget's floor follows what it cost. */
-function collectFor(backend: BackendName): void {
-  const p = pressureOf(backend);
+/** A collection asked for by `backend`'s pressure `p`: its budget's floor follows what it cost. */
+function collectFor(backend: BackendName, p: Pressure): void {
   const start = performance.now();
   collectGarbage();
   const end = performance.now();
@@ -97,7 +94,7 @@ function collectFor(backend: BackendName): void {
  */
 export function reclaimIfPressed(backend: BackendName, bytes: number): void {
   const p = pressureOf(backend);
-  if (p.pending + bytes > Math.max(p.floor, p.baseline * COLLECT_BUDGET[backend].share) && collector.collectNow) collectFor(backend);
+  if (p.pending + bytes > Math.max(p.floor, p.baseline * COLLECT_BUDGET[backend].share) && collector.collectNow) collectFor(backend, p);
 }
 
 /** For tests and benchmarks: a backend's pressure counters (bytes), its budget's floor, and how many collections ran. */

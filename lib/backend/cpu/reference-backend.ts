@@ -1,6 +1,6 @@
 import { allocArray, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { GradlabError } from "../../tensor/errors.js";
-import { contiguousStrides, sizeOf } from "../../tensor/shape.js";
+import { contiguousStrides, isContiguous, sizeOf } from "../../tensor/shape.js";
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
 import { binaryLoop, reduceLoop, ternaryLoop, unaryLoop, type BinaryLoop, type ReduceLoop, type UnaryLoop } from "./codegen.js";
 import { BINARY_EXPR, CAST_EXPR, REDUCE_INIT, REDUCE_UPDATE, UNARY_EXPR } from "./exprs.js";
@@ -65,17 +65,6 @@ function forEachIndex(
 }
 
 /** Whether gather along axis 0 picks whole contiguous rows: the index repeats along every other axis. */
-/** Whether a view's elements lie in one row-major run from its offset. */
-function isDense(x: V): boolean {
-  let s = 1;
-  for (let d = x.shape.length - 1; d >= 0; d--) {
-    const n = x.shape[d]!;
-    if (n !== 1 && x.strides[d] !== s) return false;
-    s *= n;
-  }
-  return true;
-}
-
 function takesWholeRows(x: V, axis: number, idx: V): boolean {
   if (axis !== 0 || x.shape.length < 2) return false;
   for (let d = 1; d < x.shape.length; d++) if (idx.strides[d] !== 0 || idx.shape[d] !== x.shape[d]) return false;
@@ -227,7 +216,7 @@ export class ReferenceCpuBackend implements Backend<TypedArray> {
     const toBool = dtype === "bool" && x.dtype !== "bool";
     // A contiguous plain copy or cast (a relu mask's bool → float32) is TypedArray.set, which
     // converts each element as an assignment does, in native code.
-    if (!toBool && isDense(x)) out.set(x.buf.subarray(x.offset, x.offset + n));
+    if (!toBool && isContiguous(x.shape, x.strides)) out.set(x.buf.subarray(x.offset, x.offset + n));
     else (toBool ? copyToBool : copyPlain)(x.buf, x.shape, x.strides, x.offset, out);
     return out;
   }

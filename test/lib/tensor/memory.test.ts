@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { F, manualSeed, memory, nn, optim, randint, randn, tensor, type Tensor } from "../../../lib/index.js";
 import { cpuBackend } from "../../../lib/backend/registry.js";
 import type { CpuBackend } from "../../../lib/backend/cpu/cpu-backend.js";
-import { COLLECT_BUDGET, memoryPressure } from "../../../lib/tensor/storage.js";
+import { memoryPressure } from "../../../lib/tensor/storage.js";
+import { COLLECT_BUDGET } from "../../../lib/tensor/collect-budget.js";
 import { backends, onBackend } from "../../helpers/backends.js";
 
 // A block freed too early would be reused or read as NaN: every freed CPU block is poisoned.
