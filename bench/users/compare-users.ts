@@ -93,6 +93,9 @@ export interface UsersRow {
   peer?: { name: string; value: number; ratio: number };
   /** Median over rounds of gradlab ÷ peer within a round (the ratio above is best ÷ best). */
   pairedRatio?: number;
+  /** Median over rounds of CPU time ÷ wall time in the timed part: cores each side kept busy. */
+  gradlabCores?: number;
+  peerCores?: number;
   target?: string;
   met?: boolean;
   memory: string;
@@ -133,7 +136,7 @@ export async function compareUsers(): Promise<UsersRow[]> {
   const torchVersion = missing ? null : execFileSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).trim();
   writeFileSync(file + ".tmp", JSON.stringify({ date: new Date().toISOString(), node: process.version, torch: torchVersion, rounds: ROUNDS, steps: STEPS, rows }, null, 2));
   renameSync(file + ".tmp", file);
-  console.log(`gradlab: its defaults (a training step's matmuls run on one thread); PyTorch: one thread. ratios: gradlab ÷ peer. wrote bench-results/users.json`);
+  console.log(`gradlab: its defaults (a training step's matmuls run on one thread); PyTorch: one thread (torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1; "cores busy" shows what each really used). ratios: gradlab ÷ peer. wrote bench-results/users.json`);
   return rows;
 }
 
@@ -143,6 +146,7 @@ function summarize(w: Workload, mine: RunResult[], theirs: RunResult[]): UsersRo
   const row: UsersRow = {
     workload: w.name, unit: mine[0]!.unit, gradlab: best(mine), memory: mine[0]!.memory ?? "RSS MiB",
     gradlabGrowth: growth(mine), gradlabAt100: Math.max(...mine.map((r) => r.rss100)),
+    gradlabCores: coresOf(mine),
   };
   if (theirs.length) {
     const v = best(theirs);
@@ -152,6 +156,7 @@ function summarize(w: Workload, mine: RunResult[], theirs: RunResult[]): UsersRo
     // shrugs off a round that one system happened to run in a fast or slow spell of the machine.
     row.pairedRatio = median(mine.map((m, i) => (theirs[i] ? ratioOf(m.value, theirs[i]!.value) : NaN)).filter(Number.isFinite));
     row.peerGrowth = growth(theirs);
+    row.peerCores = coresOf(theirs);
     if (w.ratio !== undefined) {
       row.target = `≥ ${w.ratio}× ${w.peer!.system}`;
       row.met = row.peer.ratio >= w.ratio;
@@ -165,6 +170,11 @@ function summarize(w: Workload, mine: RunResult[], theirs: RunResult[]): UsersRo
     row.memoryMet = mine.every((r) => r.rssPeak <= w.growthFactor! * r.rss100);
   }
   return row;
+}
+
+function coresOf(rs: RunResult[]): number | undefined {
+  const cores = rs.flatMap((r) => (r.cores === undefined ? [] : [r.cores]));
+  return cores.length ? median(cores) : undefined;
 }
 
 function median(xs: number[]): number {
@@ -185,7 +195,10 @@ function printRow(r: UsersRow): void {
     r.workload.padEnd(46), r.unit.padEnd(10), f(r.gradlab).padStart(8), (r.peer ? f(r.peer.value) : "–").padStart(8),
     (r.peer ? f(r.peer.ratio) + "×" : "–").padStart(7), (r.target ? `${r.target}: ${r.met ? "met" : "NOT met"}` : "").padEnd(22), mem,
   ].join(" "));
-  if (r.peer) console.log(`${"".padEnd(46)} peer: ${r.peer.name}; median of the rounds' paired ratios ${f(r.pairedRatio ?? NaN)}×`);
+  const cores = (c: number | undefined) => (c === undefined ? "?" : c.toFixed(2));
+  if (r.peer) {
+    console.log(`${"".padEnd(46)} peer: ${r.peer.name}; median of the rounds' paired ratios ${f(r.pairedRatio ?? NaN)}×; cores busy: gradlab ${cores(r.gradlabCores)}, peer ${cores(r.peerCores)}`);
+  } else console.log(`${"".padEnd(46)} cores busy: gradlab ${cores(r.gradlabCores)}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await compareUsers();

@@ -9,6 +9,22 @@ export interface RunResult {
   rssPeak: number;
   collections?: number;
   memory?: string;
+  /**
+   * CPU time of all the process's threads ÷ wall time over the timed part: how many cores the
+   * run kept busy. A peer's "one thread" setting need not mean one busy core (PyTorch's does not).
+   */
+  cores?: number;
+}
+
+/** Seconds of CPU time used so far by every thread of this process. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Cores kept busy since `cpu0` (from cpuSeconds) over `seconds` of wall time. */
+export function coresSince(cpu0: number, seconds: number): number {
+  return (cpuSeconds() - cpu0) / seconds;
 }
 
 /** Resident set size in MiB, from /proc where there is one (cheaper than process.memoryUsage). */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { rssMB, type RunResult } from "./result.js";
+import { coresSince, cpuSeconds, rssMB, type RunResult } from "./result.js";
 
 /**
  * TF.js Wasm's side of the relu workload, written as its documentation asks (the previous result
@@ -18,6 +18,7 @@ async function relu(steps: number): Promise<RunResult> {
   const rss100 = rssMB();
   let peak = 0;
   const t0 = performance.now();
+  const cpu0 = cpuSeconds();
   for (let i = 0; i < steps; i++) {
     y.dispose();
     y = tf.relu(x);
@@ -25,7 +26,7 @@ async function relu(steps: number): Promise<RunResult> {
   }
   y.dataSync();
   const seconds = (performance.now() - t0) / 1000;
-  return { value: (8e6 * steps) / seconds / 1e9, unit: "GB/s", rss100, rssPeak: Math.max(peak, rssMB()) };
+  return { value: (8e6 * steps) / seconds / 1e9, unit: "GB/s", rss100, rssPeak: Math.max(peak, rssMB()), cores: coresSince(cpu0, seconds) };
 }
 
 const [name, steps] = process.argv.slice(2);

@@ -1,10 +1,20 @@
 """PyTorch's side of the "as users write it" benchmark: the same workloads as gradlab-run.ts,
 written as a PyTorch user writes them, one per process: python3 torch_run.py <workload> [steps]
-[digits.x digits.y]. Prints one JSON line like gradlab's. One thread (torch.set_num_threads(1)),
-as the issue compares; GRADLAB_TORCH_THREADS overrides."""
+[digits.x digits.y]. Prints one JSON line like gradlab's. One thread, as the issue compares;
+GRADLAB_TORCH_THREADS overrides.
+
+torch.set_num_threads alone does not make PyTorch single-threaded here: Debian's build does its
+matmuls in OpenBLAS (pthreads), whose own pool starts one thread per core and ignores it. With
+that pool, a "one thread" run kept two cores busy (1.99 in the "cores" field) and its SGD loop
+ran at 1,270-1,730 steps/s from run to run; with OPENBLAS_NUM_THREADS=1 as well, one core and
+1,800-1,920. The pool reads its size when the library loads, so it is set before the import."""
 import json, os, sys, time
 
-import torch
+THREADS = os.environ.get("GRADLAB_TORCH_THREADS", "1")
+for pool in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[pool] = THREADS
+
+import torch  # noqa: E402 (after the thread pools' sizes)
 
 
 def rss_mb():
@@ -22,17 +32,18 @@ def loop(make):
     def run(steps):
         model, x, y = mlp()
         opt = make(model.parameters())
-        t100 = rss100 = peak = 0
+        t100 = cpu100 = rss100 = peak = 0
         for step in range(steps):
             opt.zero_grad()
             torch.nn.functional.cross_entropy(model(x), y).backward()
             opt.step()
             if step == 100:
-                t100, rss100 = time.perf_counter(), rss_mb()
+                t100, cpu100, rss100 = time.perf_counter(), time.process_time(), rss_mb()
             if step > 100 and step % 100 == 0:
                 peak = max(peak, rss_mb())
         seconds = time.perf_counter() - t100
-        return {"value": (steps - 101) / seconds, "unit": "steps/s", "rss100": rss100, "rssPeak": max(peak, rss_mb())}
+        cores = (time.process_time() - cpu100) / seconds
+        return {"value": (steps - 101) / seconds, "unit": "steps/s", "rss100": rss100, "rssPeak": max(peak, rss_mb()), "cores": cores}
     return run
 
 
@@ -44,7 +55,7 @@ def fit(epochs, xs, ys):
     model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     rss100 = rss_mb()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(epochs):
         perm = torch.randperm(x.shape[0])
         for i in range(0, x.shape[0], 64):
@@ -55,7 +66,8 @@ def fit(epochs, xs, ys):
             opt.step()
             loss.item()  # what a loop that logs its loss (and train.fit) reads every batch
     seconds = time.perf_counter() - t0
-    return {"value": x.shape[0] * epochs / seconds, "unit": "samples/s", "rss100": rss100, "rssPeak": rss_mb()}
+    cores = (time.process_time() - cpu0) / seconds
+    return {"value": x.shape[0] * epochs / seconds, "unit": "samples/s", "rss100": rss100, "rssPeak": rss_mb(), "cores": cores}
 
 
 WORKLOADS = {
@@ -66,7 +78,7 @@ WORKLOADS = {
 }
 
 if __name__ == "__main__":
-    torch.set_num_threads(int(os.environ.get("GRADLAB_TORCH_THREADS", "1")))
+    torch.set_num_threads(int(THREADS))
     name, steps = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2000
     result = fit(steps, sys.argv[3], sys.argv[4]) if name == "fit" else WORKLOADS[name](steps)
     print(json.dumps(result))
