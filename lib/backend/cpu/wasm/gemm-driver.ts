@@ -1,24 +1,27 @@
 import type { TypedArray } from "../../../tensor/dtype.js";
 import type { View } from "../../backend.js";
 import type { Arena } from "./arena.js";
-import { GEMM, type WasmRuntime } from "./runtime.js";
+import type { GemmShape } from "./kernels/gemm.js";
+import type { WasmRuntime } from "./runtime.js";
 
 /**
  * Cache blocking (BLIS): a slice of at most KC steps of k is packed once, then C is computed
- * in MC × NC blocks. A KC × NR panel of B (16 KiB) and an MR × KC panel of A (8 KiB) stay in
+ * in MC × NC blocks. A KC × NR panel of B (16 KiB) and an MR × KC panel of A (8–12 KiB) stay in
  * L1 (≥ 32 KiB on current x86 and ARM cores) while MC/MR micro-tiles stream a KC × MC block
- * of A (256 KiB) from L2. Measured: kc 256 → 40, kc ≥ 392 → 44 GFLOP/s per thread.
+ * of A (256–384 KiB) from L2. Measured: kc 256 → 40, kc ≥ 392 → 44 GFLOP/s per thread (4×8 tile).
  */
 export const KC = 512;
-export const MC = 128;
 export const NC = 512;
+
+/** Rows of a block: 32 micro-tiles, so that halving it (threads.ts) keeps whole tiles. */
+export function blockRows(shape: GemmShape): number {
+  return 32 * shape.MR;
+}
 
 /** Depth of each k-slice: as even as possible (k = 784 → 2 × 392, not 512 + 272). */
 export function sliceDepth(k: number): number {
   return Math.ceil(k / Math.ceil(k / KC));
 }
-
-const { MR, NR } = GEMM;
 
 /**
  * One KC-slice of a 2-D product: C[m×n] (= or +=) A[m×kc] · B[kc×n], its blocks independent
@@ -59,7 +62,7 @@ export interface PackScratch {
 }
 
 /** Scratch bytes for packing blocks of at most mc × nc with depth kc. */
-export function packBytes(mc: number, nc: number, kc: number): { ap: number; bp: number; tmp: number } {
+export function packBytes({ MR, NR }: GemmShape, mc: number, nc: number, kc: number): { ap: number; bp: number; tmp: number } {
   return { ap: Math.ceil(mc / MR) * MR * kc * 4, bp: Math.ceil(nc / NR) * NR * kc * 4, tmp: MR * NR * 4 };
 }
 
@@ -113,7 +116,8 @@ export function gemm(
   const aPtr = arena.input(a);
   const bPtr = arena.input(b);
   const cPtr = arena.output(out);
-  const bytes = packBytes(Math.min(m, MC), Math.min(n, NC), kc);
+  const mc = blockRows(rt.gemm);
+  const bytes = packBytes(rt.gemm, Math.min(m, mc), Math.min(n, NC), kc);
   const scratch: PackScratch = { ap: arena.scratch(bytes.ap), bp: arena.scratch(bytes.bp), tmp: arena.scratch(bytes.tmp), packedA: -1, packedB: -1 };
   if (!aPtr || !bPtr || !cPtr || !scratch.ap || !scratch.bp || !scratch.tmp) {
     arena.release();
@@ -133,7 +137,7 @@ export function gemm(
       const depth = Math.min(kc, k - pc);
       scratch.packedA = scratch.packedB = -1;
       runSlice(
-        { a: aPtr + aOff + pc * csa, rsa, csa, b: bPtr + bOff + pc * rsb, rsb, csb, c, m, n, kc: depth, ldc: n * 4, accumulate: pc > 0, mc: MC, nc: NC },
+        { a: aPtr + aOff + pc * csa, rsa, csa, b: bPtr + bOff + pc * rsb, rsb, csb, c, m, n, kc: depth, ldc: n * 4, accumulate: pc > 0, mc, nc: NC },
         scratch,
       );
     }

@@ -1,5 +1,6 @@
-import { blockCount, KC, MC, packBytes, runBlock, type GemmSlice, type PackScratch, type SliceRunner } from "./gemm-driver.js";
-import { GEMM, type WasmRuntime } from "./runtime.js";
+import { blockCount, blockRows, KC, packBytes, runBlock, type GemmSlice, type PackScratch, type SliceRunner } from "./gemm-driver.js";
+import type { GemmShape } from "./kernels/gemm.js";
+import type { WasmRuntime } from "./runtime.js";
 
 /**
  * Helper threads for large matmuls (Node only: worker_threads over the shared Wasm memory).
@@ -45,11 +46,11 @@ const WARM_CALLS = 1500;
 
 // Plain JS run by each worker (evaluated from a string, so it needs no file of its own and
 // works the same under a bundler or a test runner). Mirrors runBlock and the claim below.
-const WORKER_SOURCE = `
+const workerSource = ({ MR, NR }: GemmShape): string => `
 const { workerData } = require("node:worker_threads");
 const { module, memory, ctrl, scratch, spin, warm } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const gemm_macro = ex.gemm_macro, packA = ex.pack${GEMM.MR}, packB = ex.pack${GEMM.NR};
+const gemm_macro = ex.gemm_macro, packA = ex.pack${MR}, packB = ex.pack${NR};
 const { ap, bp, tmp } = scratch;
 // V8 first runs baseline code and optimizes a function once it has run enough: do that now,
 // on a small product in this worker's warm-up scratch, rather than during the first real matmul.
@@ -155,7 +156,7 @@ export class GemmPool {
     if (threads < 2) return null;
     // Kept for the life of the process: never freed, so never reused by a tensor.
     const ctrl = rt.heap.alloc(CTRL_BYTES, false);
-    const sizes = packBytes(MC, THREAD_NC, KC);
+    const sizes = packBytes(rt.gemm, blockRows(rt.gemm), THREAD_NC, KC);
     const scratches = Array.from({ length: threads - 1 }, () => ({
       ap: rt.heap.alloc(sizes.ap, false), bp: rt.heap.alloc(sizes.bp, false), tmp: rt.heap.alloc(sizes.tmp, false),
     }));
@@ -164,7 +165,7 @@ export class GemmPool {
     new Uint8Array(rt.heap.bytes, warm, WARM_BYTES).fill(0);
     new Int32Array(rt.heap.bytes, ctrl, CTRL_BYTES / 4).fill(0);
     const workers = scratches.map((scratch) => {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: rt.module, memory: rt.heap.memory, ctrl, scratch, spin: WORKER_SPIN_MS, warm } });
+      const w = new Worker(workerSource(rt.gemm), { eval: true, workerData: { module: rt.module, memory: rt.heap.memory, ctrl, scratch, spin: WORKER_SPIN_MS, warm } });
       w.unref(); // an idle helper must not keep the process alive
       return w;
     });
@@ -219,9 +220,10 @@ export class GemmPool {
       const rows = Math.ceil(s.m / mc);
       const cols = Math.ceil(s.n / nc);
       if (rows * cols >= want || (Math.min(mc, s.m) * Math.min(nc, s.n) * s.kc) / 2 < MIN_BLOCK_MACS) break;
-      if (cols <= rows && nc >= 4 * GEMM.NR) nc /= 2;
-      else if (mc >= 4 * GEMM.MR) mc /= 2;
-      else if (nc >= 4 * GEMM.NR) nc /= 2;
+      const { MR, NR } = this.rt.gemm;
+      if (cols <= rows && nc >= 4 * NR) nc /= 2;
+      else if (mc >= 4 * MR) mc /= 2;
+      else if (nc >= 4 * NR) nc /= 2;
       else break;
     }
     return { ...s, mc, nc };

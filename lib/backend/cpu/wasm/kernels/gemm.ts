@@ -18,17 +18,20 @@ export interface GemmShape {
  * `gemm_micro` computes one MR×NR tile of C: per step of k it loads NR/4 vectors of B,
  * broadcasts each of the MR values of A (a load-splat), and updates MR·NR/4 accumulators with
  * a fused multiply-add where relaxed SIMD is there (Node 20 has it behind a flag, see
- * features.ts), else a multiply and an add. The accumulators never leave registers: 8 for 4×8,
+ * features.ts), else a multiply and an add. The accumulators never leave registers: 12 for 6×8 (8 for 4×8),
  * within x64's 16 xmm.
  * `gemm_macro` walks a block of tiles column panel by column panel, so one B panel stays in
  * L1 while the A block streams past it.
  */
+/** Rows of the tail kernel a taller tile also emits. */
+const TAIL_ROWS = 4;
+
 export function emitGemm(mod: ModuleBuilder, { MR, NR, KU, fma = false }: GemmShape): void {
   const NV = NR / 4;
-  // C[MR×NR] (= or +=) Ap · Bp; ldc in bytes.
-  const micro = mod.func("gemm_micro", ["i32", "i32", "i32", "i32", "i32", "i32"], null, (f, ap, bp, c, kc, ldc, accumulate) => {
+  // C[rows×NR] (= or +=) Ap · Bp for the first `rows` lines of MR-wide A panels; ldc in bytes.
+  const microFor = (rows: number) => mod.func(`gemm_micro${rows}`, ["i32", "i32", "i32", "i32", "i32", "i32"], null, (f, ap, bp, c, kc, ldc, accumulate) => {
     const acc: Local<"v128">[][] = [];
-    for (let r = 0; r < MR; r++) {
+    for (let r = 0; r < rows; r++) {
       acc.push([]);
       for (let v = 0; v < NV; v++) {
         const l = f.local("v128");
@@ -40,7 +43,7 @@ export function emitGemm(mod: ModuleBuilder, { MR, NR, KU, fma = false }: GemmSh
     const a = f.local("v128");
     const steps = (u: number) => {
       for (let v = 0; v < NV; v++) f.set(bv[v]!, v128.load(bp.get(), (u * NR + v * 4) * 4));
-      for (let r = 0; r < MR; r++) {
+      for (let r = 0; r < rows; r++) {
         f.set(a, v128.load32_splat(ap.get(), (u * MR + r) * 4));
         for (let v = 0; v < NV; v++) {
           const sum = fma ? f32x4.relaxed_madd(a.get(), bv[v]!.get(), acc[r]![v]!.get()) : f32x4.add(acc[r]![v]!.get(), f32x4.mul(a.get(), bv[v]!.get()));
@@ -77,13 +80,17 @@ export function emitGemm(mod: ModuleBuilder, { MR, NR, KU, fma = false }: GemmSh
     f.if(
       accumulate.get(),
       () => {
-        for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) out(r, v, f32x4.add(v128.load(row(r), v * 16), acc[r]![v]!.get()));
+        for (let r = 0; r < rows; r++) for (let v = 0; v < NV; v++) out(r, v, f32x4.add(v128.load(row(r), v * 16), acc[r]![v]!.get()));
       },
       () => {
-        for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) out(r, v, acc[r]![v]!.get());
+        for (let r = 0; r < rows; r++) for (let v = 0; v < NV; v++) out(r, v, acc[r]![v]!.get());
       },
     );
   });
+  const micro = microFor(MR);
+  // A 6-row tile's last row of tiles often has 4 rows (a batch of 64 or 100, 784 features):
+  // a 4-row kernel over the same panels computes them straight into C, with no wasted rows.
+  const tail = MR > TAIL_ROWS ? microFor(TAIL_ROWS) : null;
 
   // Tiles of a block: rows [0,m) × cols [0,n) of C; ragged edge tiles go through `tmp` (MR×NR floats).
   mod.func(
@@ -109,23 +116,31 @@ export function emitGemm(mod: ModuleBuilder, { MR, NR, KU, fma = false }: GemmSh
           f.set(rows, select(i32.const(MR), rows.get(), i32.ge_s(rows.get(), i32.const(MR))));
           f.set(cols, i32.sub(n.get(), j0.get()));
           f.set(cols, select(i32.const(NR), cols.get(), i32.ge_s(cols.get(), i32.const(NR))));
+          const ragged = () => {
+            f.do(call(micro, apTile, bpTile, tmp.get(), kc.get(), i32.const(NR * 4), i32.const(0)));
+            f.for(r, i32.const(0), rows.get(), 1, () => {
+              f.for(q, i32.const(0), cols.get(), 1, () => {
+                const src = f32.load(i32.add(tmp.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2))));
+                const dst = i32.add(cp.get(), i32.add(i32.mul(r.get(), ldc.get()), i32.shl(q.get(), i32.const(2))));
+                f.if(
+                  accumulate.get(),
+                  () => f.do(f32.store(dst, f32.add(f32.load(dst), src))),
+                  () => f.do(f32.store(dst, src)),
+                );
+              });
+            });
+          };
           f.if(
             i32.and(i32.eq(rows.get(), i32.const(MR)), i32.eq(cols.get(), i32.const(NR))),
             () => f.do(call(micro, apTile, bpTile, cp.get(), kc.get(), ldc.get(), accumulate.get())),
-            () => {
-              f.do(call(micro, apTile, bpTile, tmp.get(), kc.get(), i32.const(NR * 4), i32.const(0)));
-              f.for(r, i32.const(0), rows.get(), 1, () => {
-                f.for(q, i32.const(0), cols.get(), 1, () => {
-                  const src = f32.load(i32.add(tmp.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2))));
-                  const dst = i32.add(cp.get(), i32.add(i32.mul(r.get(), ldc.get()), i32.shl(q.get(), i32.const(2))));
+            tail
+              ? () =>
                   f.if(
-                    accumulate.get(),
-                    () => f.do(f32.store(dst, f32.add(f32.load(dst), src))),
-                    () => f.do(f32.store(dst, src)),
-                  );
-                });
-              });
-            },
+                    i32.and(i32.eq(rows.get(), i32.const(TAIL_ROWS)), i32.eq(cols.get(), i32.const(NR))),
+                    () => f.do(call(tail, apTile, bpTile, cp.get(), kc.get(), ldc.get(), accumulate.get())),
+                    ragged,
+                  )
+              : ragged,
           );
         });
       });

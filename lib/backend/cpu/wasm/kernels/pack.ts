@@ -1,4 +1,4 @@
-import { f32, i32, i8x16, v128, type I32, type V128 } from "../emit/expr.js";
+import { f32, f64, i32, i8x16, v128, type I32, type V128 } from "../emit/expr.js";
 import type { Fn, ModuleBuilder } from "../emit/module.js";
 
 // Lane shuffles of a 4×4 f32 transpose (two rounds of interleaving).
@@ -27,16 +27,34 @@ function transpose4(f: Fn, rows: readonly V128[], dst: I32, dstStep: number): vo
 }
 
 /**
+ * Stores the last two lines of a panel 4k + 2 wide for 4 steps: the pairs (a_i, b_i) of rows a
+ * and b go to dst + at + i·dstStep (after the values the 4×4 transposes wrote for the others).
+ */
+function interleavePair(f: Fn, a: V128, b: V128, dst: I32, dstStep: number, at: number): void {
+  const lo = f.local("v128");
+  const hi = f.local("v128");
+  f.set(lo, i8x16.shuffle(a, b, LO)); // a0 b0 a1 b1
+  f.set(hi, i8x16.shuffle(a, b, HI)); // a2 b2 a3 b3
+  f.do(v128.store64_lane0(dst, lo.get(), at));
+  f.do(v128.store64_lane0(dst, i8x16.shuffle(lo.get(), lo.get(), HI64), at + dstStep));
+  f.do(v128.store64_lane0(dst, hi.get(), at + 2 * dstStep));
+  f.do(v128.store64_lane0(dst, i8x16.shuffle(hi.get(), hi.get(), HI64), at + 3 * dstStep));
+}
+
+/**
  * Packing copies an operand of any strides into the micro-panel layout the GEMM kernel
  * streams. A panel is `w` lines (rows of A / columns of B) wide: for each step p of the
  * k dimension the panel stores the w values of its lines contiguously, zero past the edge.
  *
- * pack_panels(src, lineStride, stepStride, lines, kc, dst) with strides in bytes, w ∈ {4, 8}.
+ * pack_panels(src, lineStride, stepStride, lines, kc, dst) with strides in bytes, w ∈ {4, 6, 8}.
  * Two layouts get SIMD paths because every matmul in a network's forward and backward pass
  * hits one of them: step stride 4 (each line contiguous: A row-major, Bᵀ) transposes 4×4
  * blocks; line stride 4 (lines adjacent: B row-major, Aᵀ) copies whole vectors.
  */
 export function emitPack(mod: ModuleBuilder, w: number): void {
+  if (w !== 4 && w !== 6 && w !== 8) throw new Error(`internal: panels are 4, 6 or 8 lines wide, not ${w}`);
+  const quads = Math.floor(w / 4);
+  const pair = w % 4 === 2;
   mod.func(`pack${w}`, ["i32", "i32", "i32", "i32", "i32", "i32"], null, (f, src, ls, ss, lines, kc, dst) => {
     const l0 = f.local("i32");
     const p = f.local("i32");
@@ -55,7 +73,8 @@ export function emitPack(mod: ModuleBuilder, w: number): void {
         () => {
           // Lines adjacent in memory: each step's w values are one or two vectors.
           f.for(p, i32.const(0), kc.get(), 1, () => {
-            for (let v = 0; v < w / 4; v++) f.do(v128.store(d.get(), v128.load(s.get(), 16 * v), 16 * v));
+            for (let v = 0; v < quads; v++) f.do(v128.store(d.get(), v128.load(s.get(), 16 * v), 16 * v));
+            if (pair) f.do(v128.store64_lane0(d.get(), v128.load64_zero(s.get(), 16 * quads), 16 * quads));
             f.inc(s, ss.get());
             f.inc(d, w * 4);
           });
@@ -68,12 +87,11 @@ export function emitPack(mod: ModuleBuilder, w: number): void {
               const p4 = f.local("i32");
               f.set(p4, i32.and(kc.get(), i32.const(~3)));
               f.for(p, i32.const(0), p4.get(), 4, () => {
-                for (let g = 0; g < w / 4; g++) {
-                  const rows = [0, 1, 2, 3].map((r) =>
-                    v128.load(i32.add(s.get(), i32.mul(ls.get(), i32.const(4 * g + r)))),
-                  );
-                  transpose4(f, rows, i32.add(d.get(), i32.const(16 * g)), w * 4);
+                const line = (r: number) => v128.load(i32.add(s.get(), i32.mul(ls.get(), i32.const(r))));
+                for (let g = 0; g < quads; g++) {
+                  transpose4(f, [0, 1, 2, 3].map((r) => line(4 * g + r)), i32.add(d.get(), i32.const(16 * g)), w * 4);
                 }
+                if (pair) interleavePair(f, line(4 * quads), line(4 * quads + 1), d.get(), w * 4, 16 * quads);
                 f.inc(s, 16);
                 f.inc(d, 16 * w);
               });
@@ -97,20 +115,23 @@ export function emitPack(mod: ModuleBuilder, w: number): void {
           ),
       );
     });
-    // The ragged last panel, zero-padded to w lines.
+    // The ragged last panel, padded to w lines: zeros first, then each remaining line copied
+    // down its steps (no per-element test: with a 6-wide tile, a batch of 64 rows ends in one,
+    // packed for every slice). The padding only feeds outputs that are thrown away, but stale
+    // bytes there could be denormals, which slow the multiply-adds.
     f.if(i32.lt_u(full.get(), lines.get()), () => {
       f.set(d, i32.add(dst.get(), i32.mul(i32.div_u(full.get(), i32.const(w)), panelBytes)));
-      f.for(p, i32.const(0), kc.get(), 1, () => {
-        f.set(s, i32.add(src.get(), i32.add(i32.mul(full.get(), ls.get()), i32.mul(p.get(), ss.get()))));
-        f.for(q, i32.const(0), i32.const(w), 1, () => {
-          const at = i32.add(d.get(), i32.shl(q.get(), i32.const(2)));
-          f.if(
-            i32.lt_u(i32.add(full.get(), q.get()), lines.get()),
-            () => f.do(f32.store(at, f32.load(i32.add(s.get(), i32.mul(q.get(), ls.get()))))),
-            () => f.do(f32.store(at, f32.const(0))),
-          );
+      // Offsets, not addresses, in the loop: its bound is a signed compare, and the heap reaches 4 GiB.
+      f.for(q, i32.const(0), panelBytes, 8, () => f.do(f64.store(i32.add(d.get(), q.get()), f64.const(0))));
+      f.for(q, full.get(), lines.get(), 1, () => {
+        f.set(s, i32.add(src.get(), i32.mul(q.get(), ls.get())));
+        f.set(l0, d.get());
+        f.for(p, i32.const(0), kc.get(), 1, () => {
+          f.do(f32.store(l0.get(), f32.load(s.get())));
+          f.inc(s, ss.get());
+          f.inc(l0, w * 4);
         });
-        f.inc(d, w * 4);
+        f.inc(d, 4);
       });
     });
   });
