@@ -13,9 +13,15 @@ import type { WasmRuntime } from "./runtime.js";
 export const KC = 512;
 export const NC = 512;
 
-/** Rows of a block: 32 micro-tiles, so that halving it (threads.ts) keeps whole tiles. */
-export function blockRows(shape: GemmShape): number {
-  return 32 * shape.MR;
+/**
+ * Rows of a block for an m-row product: at most 32 micro-tiles, and blocks as even as whole
+ * tiles allow, so that threads sharing them finish together (256 rows of 6-row tiles: 132 + 124,
+ * not 192 + 64). Without m, the most a block can have (scratch sizes).
+ */
+export function blockRows(shape: GemmShape, m = 0): number {
+  const most = 32 * shape.MR;
+  if (m <= most) return most;
+  return Math.ceil(m / Math.ceil(m / most) / shape.MR) * shape.MR;
 }
 
 /** Depth of each k-slice: as even as possible (k = 784 → 2 × 392, not 512 + 272). */
@@ -116,7 +122,7 @@ export function gemm(
   const aPtr = arena.input(a);
   const bPtr = arena.input(b);
   const cPtr = arena.output(out);
-  const mc = blockRows(rt.gemm);
+  const mc = blockRows(rt.gemm, m);
   const bytes = packBytes(rt.gemm, Math.min(m, mc), Math.min(n, NC), kc);
   const scratch: PackScratch = { ap: arena.scratch(bytes.ap), bp: arena.scratch(bytes.bp), tmp: arena.scratch(bytes.tmp), packedA: -1, packedB: -1 };
   if (!aPtr || !bPtr || !cPtr || !scratch.ap || !scratch.bp || !scratch.tmp) {

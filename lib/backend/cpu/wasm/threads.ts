@@ -222,7 +222,7 @@ export class GemmPool {
       if (rows * cols >= want || (Math.min(mc, s.m) * Math.min(nc, s.n) * s.kc) / 2 < MIN_BLOCK_MACS) break;
       const { MR, NR } = this.rt.gemm;
       if (cols <= rows && nc >= 4 * NR) nc /= 2;
-      else if (mc >= 4 * MR) mc /= 2;
+      else if (mc >= 4 * MR) mc = Math.ceil(mc / 2 / MR) * MR;
       else if (nc >= 4 * NR) nc /= 2;
       else break;
     }

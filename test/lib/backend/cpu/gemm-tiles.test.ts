@@ -66,3 +66,20 @@ describe.each([
     });
   }
 });
+
+describe("blockRows", () => {
+  const six = { MR: 6, NR: 8, KU: 1 };
+  it("splits rows into even blocks of whole tiles, at most 32 tiles each", () => {
+    expect(blockRows(six)).toBe(192);
+    expect(blockRows(six, 64)).toBe(192); // one block
+    expect(blockRows(six, 256)).toBe(132); // 132 + 124, not 192 + 64
+    expect(blockRows(six, 784)).toBe(162); // 4 × 162 + 136
+    expect(blockRows({ ...six, MR: 4 }, 256)).toBe(128);
+    for (const m of [193, 500, 1000, 4097]) {
+      const mc = blockRows(six, m);
+      expect(mc % 6, `${m} rows`).toBe(0);
+      expect(mc, `${m} rows`).toBeLessThanOrEqual(192);
+      expect(Math.ceil(m / mc), `${m} rows: no more blocks than needed`).toBe(Math.ceil(m / 192));
+    }
+  });
+});
