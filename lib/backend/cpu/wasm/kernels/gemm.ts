@@ -11,21 +11,22 @@ export interface GemmShape {
   readonly fma?: boolean;
 }
 
+/** Rows of the tail kernel a taller tile also emits. */
+const TAIL_ROWS = 4;
+
 /**
  * Emits the GEMM kernels over packed panels (BLIS layout):
  *  - Ap: MR-row micro-panels, each kc × MR floats (column p of the panel is contiguous),
  *  - Bp: NR-column micro-panels, each kc × NR floats (row p of the panel is contiguous).
- * `gemm_micro` computes one MR×NR tile of C: per step of k it loads NR/4 vectors of B,
+ * `gemm_micro<MR>` computes one MR×NR tile of C: per step of k it loads NR/4 vectors of B,
  * broadcasts each of the MR values of A (a load-splat), and updates MR·NR/4 accumulators with
  * a fused multiply-add where relaxed SIMD is there (Node 20 has it behind a flag, see
- * features.ts), else a multiply and an add. The accumulators never leave registers: 12 for 6×8 (8 for 4×8),
- * within x64's 16 xmm.
+ * features.ts), else a multiply and an add. The accumulators never leave registers: 12 for
+ * 6×8, 8 for 4×8, within the 15 xmm registers V8 allocates on x64. A 6-row tile also gets
+ * `gemm_micro4` for a last row of tiles 4 rows high.
  * `gemm_macro` walks a block of tiles column panel by column panel, so one B panel stays in
  * L1 while the A block streams past it.
  */
-/** Rows of the tail kernel a taller tile also emits. */
-const TAIL_ROWS = 4;
-
 export function emitGemm(mod: ModuleBuilder, { MR, NR, KU, fma = false }: GemmShape): void {
   const NV = NR / 4;
   // C[rows×NR] (= or +=) Ap · Bp for the first `rows` lines of MR-wide A panels; ldc in bytes.
