@@ -155,7 +155,9 @@ async function main(): Promise<void> {
     gradlabPeer({ dispose: true }), gradlabPeer({ dispose: false }), tfCpu, tfWasm,
   ];
   const be = currentBackend();
-  const threads = be instanceof CpuBackend ? await be.startThreads() : 1;
+  // With the native BLAS, matmuls run there on one core and the Wasm helper threads stay idle.
+  const native = be instanceof CpuBackend && be.wasm?.native != null;
+  const threads = be instanceof CpuBackend && !native ? await be.startThreads() : 1;
   cores = threads;
   const bandwidth = copyBandwidth(1_000_000);
   const rows: Row[] = [];
@@ -191,10 +193,11 @@ async function main(): Promise<void> {
   }
   mkdirSync("bench-results", { recursive: true });
   const file = "bench-results/compare.json";
-  const meta = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, rounds: ROUNDS, gradlabThreads: threads };
+  const meta = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, rounds: ROUNDS, gradlabThreads: threads, nativeBlas: native };
   writeFileSync(file + ".tmp", JSON.stringify({ ...meta, peakGflops: PEAK_GFLOPS, copyGBs: bandwidth, rows }, null, 2));
   renameSync(file + ".tmp", file);
-  console.log(`\ngradlab on ${be.name}, ${threads} thread(s) for large matmuls (GRADLAB_CPU_THREADS); TF.js Wasm single-threaded (its Node build has no threads)`);
+  const matmuls = native ? "matmuls in the native BLAS (OpenBLAS, one thread; GRADLAB_NATIVE_BLAS=0 for the Wasm kernels)" : `${threads} thread(s) for large matmuls (GRADLAB_CPU_THREADS)`;
+  console.log(`\ngradlab on ${be.name}, ${matmuls}; TF.js Wasm single-threaded (its Node build has no threads)`);
   console.log(`peak: ${PEAK_GFLOPS} GFLOP/s per core (BENCH_PEAK_GFLOPS) × ${threads} core(s) gradlab used; memory: ${bandwidth.toFixed(1)} GB/s measured copy of 4 MB (8 bytes/element, as relu)`);
   console.log(`ratios: gradlab ÷ peer (for µs/op lower is better). Best of ${ROUNDS} interleaved rounds, each the median of its samples. wrote ${file}`);
   await compareUsers();

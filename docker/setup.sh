@@ -2,7 +2,8 @@
 # The one recipe for a machine or image that serves gradlab to students: docker/Dockerfile's
 # build runs it, and CI runs it on every submission (.ci/run), so the recipe cannot rot.
 #   1. Debian packages: Jupyter Server and Notebook 6, JupyterHub (its single-user server),
-#      nbconvert, bubblewrap (the grading sandbox), Python's venv;
+#      nbconvert, bubblewrap (the grading sandbox), Python's venv; a C compiler and OpenBLAS for
+#      the native matmuls (native/blas.c; twice the Wasm kernels' speed on a training step);
 #   2. gradlab itself: npm dependencies and build, in this checkout;
 #   3. optionally JupyterLab and its widget manager, from PyPI, into a venv that also sees
 #      Debian's Jupyter (GRADLAB_SETUP_JUPYTERLAB=1);
@@ -18,7 +19,7 @@ cd "$root"
 
 PACKAGES=(
   python3-jupyter-server jupyter-notebook jupyterhub jupyter-nbconvert python3-nbclient
-  bubblewrap python3-venv
+  bubblewrap python3-venv gcc libc6-dev libopenblas-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

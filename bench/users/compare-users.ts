@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { data } from "../../lib/index.js";
+import { nativeBlasStatus } from "../../lib/backend/cpu/native-blas.js";
 import type { RunResult } from "./result.js";
 
 /**
@@ -136,7 +137,7 @@ export async function compareUsers(): Promise<UsersRow[]> {
   const torchVersion = missing ? null : execFileSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).trim();
   writeFileSync(file + ".tmp", JSON.stringify({ date: new Date().toISOString(), node: process.version, torch: torchVersion, rounds: ROUNDS, steps: STEPS, rows }, null, 2));
   renameSync(file + ".tmp", file);
-  console.log(`gradlab: its defaults (a training step's matmuls run on one thread); PyTorch: one thread (torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1; "cores busy" shows what each really used). ratios: gradlab ÷ peer. wrote bench-results/users.json`);
+  console.log(`gradlab: its defaults (matmuls: ${nativeBlasStatus()}, one thread for a training step's); PyTorch: one thread (torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1; "cores busy" shows what each really used). ratios: gradlab ÷ peer. wrote bench-results/users.json`);
   return rows;
 }
 

@@ -10,6 +10,7 @@ import { updateModuleBytes } from "./wasm/kernels/update.js";
 import type { UpdatePlan } from "../update.js";
 import { createRuntime } from "./wasm/runtime.js";
 import { GemmPool, PARALLEL_MIN_MACS } from "./wasm/threads.js";
+import { nativeBlas } from "./native-blas.js";
 
 type V = View<TypedArray>;
 
@@ -43,6 +44,7 @@ export class CpuBackend extends ReferenceCpuBackend {
   private readonly wasmWanted: boolean;
   private readonly sharedMemory: boolean | undefined;
   private readonly threadCap: number | undefined;
+  private readonly nativeWanted: boolean;
   private threading: Promise<number> | null = null;
 
   /**
@@ -50,10 +52,13 @@ export class CpuBackend extends ReferenceCpuBackend {
    * (default: env GRADLAB_CPU_THREADS, else one per core up to 4; 1 = no helper threads).
    * `sharedMemory: false` runs as where SharedArrayBuffer is unavailable (a browser page
    * without cross-origin isolation): tensors stay in JS arrays, kernels copy in and out.
+   * `nativeBlas: false` keeps float32 matmuls on the Wasm kernels even where the system BLAS
+   * was built (native-blas.ts; GRADLAB_NATIVE_BLAS=0 does the same for every backend).
    */
-  constructor(options: { wasm?: boolean; threads?: number; sharedMemory?: boolean } = {}) {
+  constructor(options: { wasm?: boolean; threads?: number; sharedMemory?: boolean; nativeBlas?: boolean } = {}) {
     super();
     this.wasmWanted = options.wasm !== false;
+    this.nativeWanted = options.nativeBlas !== false;
     this.sharedMemory = options.sharedMemory;
     const env = typeof process !== "undefined" ? process.env?.["GRADLAB_CPU_THREADS"] : undefined;
     this.threadCap = options.threads ?? (env ? Number(env) : undefined);
@@ -71,6 +76,7 @@ export class CpuBackend extends ReferenceCpuBackend {
       // bounds what piles up; the heap's own fallback to JS arrays is for hosts without it.
       if (rt && canCollectNow) rt.heap.growthWithoutFree = Infinity;
       this.wasmOps = rt ? new WasmOps(rt) : null;
+      if (this.wasmOps && this.nativeWanted) this.wasmOps.native = nativeBlas();
     }
     return this.wasmOps;
   }
@@ -242,7 +248,8 @@ export class CpuBackend extends ReferenceCpuBackend {
     const n = b.shape[nd - 1]!;
     const macs = a.shape[nd - 2]! * a.shape[nd - 1]! * n; // per matrix of a batch
     if (w && a.dtype === "float32" && b.dtype === "float32" && outDtype === "float32" && macs >= WASM_MIN_MACS) {
-      if (this.threading === null && macs >= PARALLEL_MIN_MACS) void this.startThreads();
+      // The native BLAS runs a product on one core; the helper threads serve the Wasm kernels.
+      if (this.threading === null && macs >= PARALLEL_MIN_MACS && !w.native) void this.startThreads();
       // [...batch, m] rows of n: every axis of a but the last.
       let rows = 1;
       for (let d = 0; d < nd - 1; d++) rows *= a.shape[d]!;

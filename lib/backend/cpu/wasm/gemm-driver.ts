@@ -1,5 +1,6 @@
 import type { TypedArray } from "../../../tensor/dtype.js";
 import type { View } from "../../backend.js";
+import type { NativeBlas } from "../native-blas.js";
 import type { Arena } from "./arena.js";
 import type { GemmShape } from "./kernels/gemm.js";
 import type { WasmRuntime } from "./runtime.js";
@@ -109,6 +110,7 @@ export type SliceRunner = (s: GemmSlice, scratch: PackScratch) => void;
  */
 export function gemm(
   rt: WasmRuntime, arena: Arena, a: View<TypedArray>, b: View<TypedArray>, out: TypedArray, runSlice: SliceRunner,
+  native: NativeBlas | null = null,
 ): boolean {
   const nd = a.shape.length;
   const m = a.shape[nd - 2]!;
@@ -137,8 +139,19 @@ export function gemm(
   let bOff = 0;
   let total = 1;
   for (const d of batch) total *= d;
+  // The native BLAS takes whole products; it declines (before computing anything) layouts that
+  // are contiguous along neither axis, and those go through the packing kernels below.
+  const memory = native && m > 0 && n > 0 ? new Uint8Array(rt.heap.bytes) : null;
+  let viaNative = memory !== null;
   for (let t = 0; t < total; t++) {
     const c = cPtr + t * m * n * 4;
+    if (viaNative) {
+      viaNative = native!.sgemm(memory!, aPtr + aOff, rsa / 4, csa / 4, bPtr + bOff, rsb / 4, csb / 4, c, m, n, k, n, 0);
+      if (viaNative) {
+        advance();
+        continue;
+      }
+    }
     for (let pc = 0; pc < k; pc += kc) {
       const depth = Math.min(kc, k - pc);
       scratch.packedA = scratch.packedB = -1;
@@ -147,6 +160,13 @@ export function gemm(
         scratch,
       );
     }
+    advance();
+  }
+  arena.finish();
+  return true;
+
+  /** Moves the operands' offsets to the next matrix of the batch. */
+  function advance(): void {
     for (let d = batch.length - 1; d >= 0; d--) {
       idx[d]!++;
       aOff += a.strides[d]! * 4;
@@ -157,6 +177,4 @@ export function gemm(
       idx[d] = 0;
     }
   }
-  arena.finish();
-  return true;
 }

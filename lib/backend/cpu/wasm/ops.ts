@@ -5,6 +5,7 @@ import { blockCount, gemm, runBlock, type SliceRunner } from "./gemm-driver.js";
 import type { BinaryMode, WasmUnaryOp } from "./kernels/elementwise.js";
 import { blockDims, collapse, forEachBlock, type Collapsed } from "./layout.js";
 import type { WasmRuntime } from "./runtime.js";
+import type { NativeBlas } from "../native-blas.js";
 
 type V = View<TypedArray>;
 type Kernel = (...args: number[]) => void;
@@ -18,6 +19,8 @@ export class WasmOps {
   readonly arena: Arena;
   /** How a packed GEMM slice is run: here on this thread; a thread pool replaces it. */
   runSlice: SliceRunner;
+  /** The system BLAS for float32 products where one was built (native-blas.ts); null: the packing kernels. */
+  native: NativeBlas | null = null;
 
   constructor(readonly rt: WasmRuntime) {
     this.arena = new Arena(rt.heap);
@@ -100,7 +103,7 @@ export class WasmOps {
 
   matmul(a: V, b: V, out: TypedArray): boolean {
     try {
-      return gemm(this.rt, this.arena, a, b, out, this.runSlice);
+      return gemm(this.rt, this.arena, a, b, out, this.runSlice, this.native);
     } catch (e) {
       this.arena.release(); // a throwing call must not leave scratch for the next one to copy out
       throw e;

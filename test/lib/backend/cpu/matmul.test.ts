@@ -7,8 +7,9 @@ import { expectNear, expectSame, randomF32, rng, view } from "./helpers.js";
 import { contiguousStrides } from "../../../../lib/tensor/shape.js";
 
 const ref = new ReferenceCpuBackend();
-const single = new CpuBackend({ threads: 1 });
-const threaded = new CpuBackend({ threads: 2 });
+// The Wasm kernels themselves (the native BLAS has its own tests: native-blas.test.ts).
+const single = new CpuBackend({ threads: 1, nativeBlas: false });
+const threaded = new CpuBackend({ threads: 2, nativeBlas: false });
 
 /** |a|·|b| per output element: the scale float32 rounding error is proportional to. */
 function absProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { CpuBackend } from "../../../../lib/backend/cpu/cpu-backend.js";
+import { nativeBlas, nativeBlasStatus } from "../../../../lib/backend/cpu/native-blas.js";
+import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backend.js";
+import { KC } from "../../../../lib/backend/cpu/wasm/gemm-driver.js";
+import { contiguousStrides } from "../../../../lib/tensor/shape.js";
+import { expectNear, randomF32, rng, view } from "./helpers.js";
+
+const ref = new ReferenceCpuBackend();
+const blas = nativeBlas();
+// In CI the addon must be there (`.ci/run` installs gcc and libopenblas-dev, `npm run build`
+// compiles it); elsewhere a machine without them keeps the Wasm kernels and skips this file.
+const present = blas !== null || process.env["CI"] === "true";
+
+function absProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j]! += Math.abs(a[i * k + p]! * b[p * n + j]!);
+  return out;
+}
+
+function transposed(values: Float32Array, rows: number, cols: number) {
+  const t = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = values[i * cols + j]!;
+  return view(t, [rows, cols], [1, rows]);
+}
+
+function strided(values: Float32Array, rows: number, cols: number) {
+  const wide = new Float32Array(rows * cols * 2);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) wide[i * 2 * cols + 2 * j] = values[i * cols + j]!;
+  return view(wide, [rows, cols], [2 * cols, 2]);
+}
+
+describe.runIf(present)("the native BLAS (OpenBLAS through native/blas.c)", () => {
+  const be = new CpuBackend({ threads: 1 });
+
+  it("is loaded, and the CPU backend uses it", () => {
+    expect(blas, nativeBlasStatus()).not.toBeNull();
+    expect(be.wasm?.native).toBe(blas);
+    expect(new CpuBackend({ nativeBlas: false }).wasm?.native).toBeNull();
+  });
+
+  it("agrees with the reference on every operand layout (strided ones fall back to the Wasm kernels)", () => {
+    const r = rng(7);
+    for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [6, 8, 4], [64, 784, 128], [784, 64, 128], [13, KC + 3, 11]] as const) {
+      const a = randomF32(m * k, Math.floor(r(0, 1e6)));
+      const b = randomF32(k * n, Math.floor(r(0, 1e6)));
+      const want = ref.matmul(view(a, [m, k]), view(b, [k, n]), "float32");
+      const scale = absProduct(a, b, m, k, n);
+      const layouts = [
+        ["row-major", view(a, [m, k]), view(b, [k, n])],
+        ["aᵀ stored", transposed(a, m, k), view(b, [k, n])],
+        ["bᵀ stored", view(a, [m, k]), transposed(b, k, n)],
+        ["both stored transposed", transposed(a, m, k), transposed(b, k, n)],
+        ["strided", strided(a, m, k), strided(b, k, n)],
+      ] as const;
+      for (const [name, va, vb] of layouts) {
+        expectNear(be.matmul(va, vb, "float32"), want, 1e-6 * Math.sqrt(k) + 1e-6, `${m}×${k}×${n} ${name}`, scale);
+      }
+    }
+  });
+
+  it("runs each matrix of a batch, broadcast batch axes and offsets included", () => {
+    const [m, k, n] = [5, 9, 7];
+    const a = randomF32(1 + 2 * 3 * m * k, 31);
+    const b = randomF32(3 * k * n, 32);
+    const va = view(a, [2, 3, m, k], contiguousStrides([2, 3, m, k]), 1);
+    const vb = view(b, [2, 3, k, n], [0, k * n, n, 1]);
+    expectNear(be.matmul(va, vb, "float32"), ref.matmul(va, vb, "float32"), 1e-5, "batched");
+  });
+
+  it("refuses, computing nothing, what it cannot take: operands outside memory, misaligned or non-contiguous ones", () => {
+    const memory = new Uint8Array(3 * 64);
+    const f = new Float32Array(memory.buffer);
+    f.fill(1);
+    // A, B, C: 4×4 at bytes 0, 64, 128. C = A·B gives 4 everywhere; += gives 8.
+    expect(blas!.sgemm(memory, 0, 4, 1, 64, 4, 1, 128, 4, 4, 4, 4, 0)).toBe(true);
+    expect([...f.subarray(32)]).toEqual(new Array(16).fill(4));
+    expect(blas!.sgemm(memory, 0, 4, 1, 64, 4, 1, 128, 4, 4, 4, 4, 1)).toBe(true);
+    expect([...f.subarray(32)]).toEqual(new Array(16).fill(8));
+    expect(blas!.sgemm(memory, 0, 4, 1, 64, 4, 1, 132, 4, 4, 4, 4, 0), "C past the end").toBe(false);
+    expect(blas!.sgemm(memory, 0, 4, 1, 64, 4, 1, 130, 4, 4, 4, 4, 0), "misaligned").toBe(false);
+    expect(blas!.sgemm(memory, 0, 8, 2, 64, 4, 1, 128, 2, 2, 2, 4, 0), "A contiguous along no axis").toBe(false);
+    expect(blas!.sgemm(memory, 0, 4, 1, 64, 4, 1, 128, 0, 4, 4, 4, 0), "no rows").toBe(false);
+    expect(blas!.sgemm(new Float32Array(48) as unknown as Uint8Array, 0, 4, 1, 64, 4, 1, 128, 4, 4, 4, 4, 0), "not bytes").toBe(false);
+    expect([...f.subarray(32)]).toEqual(new Array(16).fill(8)); // untouched by the refusals
+  });
+});
