@@ -209,6 +209,11 @@ describe("start-up snapshot", () => {
       expect(blobs().map((b) => path.join(cache, b))).toContain(blob);
       const kernel = await KernelClient.start({ env: withSnapshot, argv: jupyterArgv });
       try {
+        // The socket worker traces from its own thread, and its last line can reach stderr just
+        // after the kernel answers: wait for it (up to 10 s) rather than race it.
+        for (let i = 0; i < 100 && !kernel.stderr.join("").includes("connected to the socket relay"); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         const log = kernel.stderr.join("");
         expect(log).toContain("restored from the snapshot");
         // gradlab.js kernel's trace when it finds the snapshot and starts a second process.
