@@ -3,30 +3,9 @@ import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backe
 import { blockRows, KC } from "../../../../lib/backend/cpu/wasm/gemm-driver.js";
 import { WasmOps } from "../../../../lib/backend/cpu/wasm/ops.js";
 import { createRuntime } from "../../../../lib/backend/cpu/wasm/runtime.js";
-import { expectNear, randomF32, rng, view } from "./helpers.js";
+import { absProduct, expectNear, operandLayouts, randomF32, rng, view } from "./helpers.js";
 
 const ref = new ReferenceCpuBackend();
-
-/** A [rows, cols] matrix stored transposed (the layout of xᵀ in a backward pass). */
-function transposed(values: Float32Array, rows: number, cols: number) {
-  const t = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = values[i * cols + j]!;
-  return view(t, [rows, cols], [1, rows]);
-}
-
-/** |a|·|b| per output element: the scale float32 rounding error is proportional to. */
-function absProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j]! += Math.abs(a[i * k + p]! * b[p * n + j]!);
-  return out;
-}
-
-/** Every other column of a [rows, 2·cols] buffer: neither lines nor steps are adjacent. */
-function strided(values: Float32Array, rows: number, cols: number) {
-  const wide = new Float32Array(rows * cols * 2);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) wide[i * 2 * cols + 2 * j] = values[i * cols + j]!;
-  return view(wide, [rows, cols], [2 * cols, 2]);
-}
 
 // Both register tiles the runtime can build: 6×8 where a fused multiply-add exists, 4×8 without.
 describe.each([
@@ -52,12 +31,7 @@ describe.each([
         const b = randomF32(k * n, Math.floor(r(0, 1e6)));
         const want = ref.matmul(view(a, [m, k]), view(b, [k, n]), "float32");
         const scale = absProduct(a, b, m, k, n);
-        const layouts = [
-          ["row-major", view(a, [m, k]), view(b, [k, n])],
-          ["transposed", transposed(a, m, k), transposed(b, k, n)],
-          ["strided", strided(a, m, k), strided(b, k, n)],
-        ] as const;
-        for (const [name, va, vb] of layouts) {
+        for (const [name, va, vb] of operandLayouts(a, b, m, k, n)) {
           const got = new Float32Array(m * n).fill(123); // a recycled output holds old values
           expect(ops!.matmul(va, vb, got), `${m}×${k}×${n} ${name} handled`).toBe(true);
           expectNear(got, want, 1e-6 * Math.sqrt(k) + 1e-6, `${m}×${k}×${n} ${name}`, scale);

@@ -45,3 +45,35 @@ export function expectNear(actual: ArrayLike<number>, expected: ArrayLike<number
     if (!(Math.abs(actual[i]! - expected[i]!) <= tol)) expect.fail(`${what}: [${i}] is ${actual[i]}, expected ${expected[i]} (±${tol})`);
   }
 }
+
+/** |a|·|b| per output element of a[m×k] · b[k×n]: the scale float32 rounding error is proportional to. */
+export function absProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j]! += Math.abs(a[i * k + p]! * b[p * n + j]!);
+  return out;
+}
+
+/** A [rows, cols] matrix stored transposed: the view's strides walk a [cols, rows] buffer (xᵀ in a backward pass). */
+export function transposedView(values: Float32Array, rows: number, cols: number): View<TypedArray> {
+  const t = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = values[i * cols + j]!;
+  return view(t, [rows, cols], [1, rows]);
+}
+
+/** Every other column of a [rows, 2·cols] buffer: contiguous along neither axis. */
+export function stridedView(values: Float32Array, rows: number, cols: number): View<TypedArray> {
+  const wide = new Float32Array(rows * cols * 2);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) wide[i * 2 * cols + 2 * j] = values[i * cols + j]!;
+  return view(wide, [rows, cols], [2 * cols, 2]);
+}
+
+/** The operand layouts a matmul kernel meets, each holding a[m×k] and b[k×n]: named pairs of views. */
+export function operandLayouts(a: Float32Array, b: Float32Array, m: number, k: number, n: number): [string, View<TypedArray>, View<TypedArray>][] {
+  return [
+    ["row-major", view(a, [m, k]), view(b, [k, n])],
+    ["aᵀ stored", transposedView(a, m, k), view(b, [k, n])],
+    ["bᵀ stored", view(a, [m, k]), transposedView(b, k, n)],
+    ["both stored transposed", transposedView(a, m, k), transposedView(b, k, n)],
+    ["strided", stridedView(a, m, k), stridedView(b, k, n)],
+  ];
+}

@@ -3,27 +3,13 @@ import { CpuBackend } from "../../../../lib/backend/cpu/cpu-backend.js";
 import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backend.js";
 import { KC } from "../../../../lib/backend/cpu/wasm/gemm-driver.js";
 import { PARALLEL_MIN_MACS } from "../../../../lib/backend/cpu/wasm/threads.js";
-import { expectNear, expectSame, randomF32, rng, view } from "./helpers.js";
+import { absProduct, expectNear, expectSame, randomF32, rng, transposedView, view } from "./helpers.js";
 import { contiguousStrides } from "../../../../lib/tensor/shape.js";
 
 const ref = new ReferenceCpuBackend();
 // The Wasm kernels themselves (the native BLAS has its own tests: native-blas.test.ts).
 const single = new CpuBackend({ threads: 1, nativeBlas: false });
 const threaded = new CpuBackend({ threads: 2, nativeBlas: false });
-
-/** |a|·|b| per output element: the scale float32 rounding error is proportional to. */
-function absProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j]! += Math.abs(a[i * k + p]! * b[p * n + j]!);
-  return out;
-}
-
-/** A [rows, cols] matrix stored transposed: the view's strides walk a [cols, rows] buffer. */
-function transposedView(values: Float32Array, rows: number, cols: number) {
-  const t = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = values[i * cols + j]!;
-  return view(t, [rows, cols], [1, rows]);
-}
 
 describe("Wasm matmul (packed, register-blocked, cache-blocked) agrees with the reference", () => {
   afterAll(() => undefined);

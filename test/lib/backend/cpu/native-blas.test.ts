@@ -4,31 +4,14 @@ import { nativeBlas, nativeBlasStatus } from "../../../../lib/backend/cpu/native
 import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backend.js";
 import { KC } from "../../../../lib/backend/cpu/wasm/gemm-driver.js";
 import { contiguousStrides } from "../../../../lib/tensor/shape.js";
-import { expectNear, randomF32, rng, view } from "./helpers.js";
+import { absProduct, expectNear, operandLayouts, randomF32, rng, view } from "./helpers.js";
 
 const ref = new ReferenceCpuBackend();
 const blas = nativeBlas();
-// In CI the addon must be there (`.ci/run` installs gcc and libopenblas-dev, `npm run build`
+// In CI the addon must be there (docker/setup.sh, which .ci/run runs, installs gcc and
+// libopenblas-dev, and `npm run build`
 // compiles it); elsewhere a machine without them keeps the Wasm kernels and skips this file.
 const present = blas !== null || process.env["CI"] === "true";
-
-function absProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j]! += Math.abs(a[i * k + p]! * b[p * n + j]!);
-  return out;
-}
-
-function transposed(values: Float32Array, rows: number, cols: number) {
-  const t = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = values[i * cols + j]!;
-  return view(t, [rows, cols], [1, rows]);
-}
-
-function strided(values: Float32Array, rows: number, cols: number) {
-  const wide = new Float32Array(rows * cols * 2);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) wide[i * 2 * cols + 2 * j] = values[i * cols + j]!;
-  return view(wide, [rows, cols], [2 * cols, 2]);
-}
 
 describe.runIf(present)("the native BLAS (OpenBLAS through native/blas.c)", () => {
   const be = new CpuBackend({ threads: 1 });
@@ -46,14 +29,7 @@ describe.runIf(present)("the native BLAS (OpenBLAS through native/blas.c)", () =
       const b = randomF32(k * n, Math.floor(r(0, 1e6)));
       const want = ref.matmul(view(a, [m, k]), view(b, [k, n]), "float32");
       const scale = absProduct(a, b, m, k, n);
-      const layouts = [
-        ["row-major", view(a, [m, k]), view(b, [k, n])],
-        ["aᵀ stored", transposed(a, m, k), view(b, [k, n])],
-        ["bᵀ stored", view(a, [m, k]), transposed(b, k, n)],
-        ["both stored transposed", transposed(a, m, k), transposed(b, k, n)],
-        ["strided", strided(a, m, k), strided(b, k, n)],
-      ] as const;
-      for (const [name, va, vb] of layouts) {
+      for (const [name, va, vb] of operandLayouts(a, b, m, k, n)) {
         expectNear(be.matmul(va, vb, "float32"), want, 1e-6 * Math.sqrt(k) + 1e-6, `${m}×${k}×${n} ${name}`, scale);
       }
     }
