@@ -9,8 +9,8 @@ import { absProduct, expectNear, operandLayouts, randomF32, rng, view } from "./
 const ref = new ReferenceCpuBackend();
 const blas = nativeBlas();
 // In CI the addon must be there (docker/setup.sh, which .ci/run runs, installs gcc and
-// libopenblas-dev, and `npm run build`
-// compiles it); elsewhere a machine without them keeps the Wasm kernels and skips this file.
+// libopenblas-dev; `npm run build` compiles it); elsewhere a machine without them keeps the
+// Wasm kernels and skips this file.
 const present = blas !== null || process.env["CI"] === "true";
 
 describe.runIf(present)("the native BLAS (OpenBLAS through native/blas.c)", () => {
