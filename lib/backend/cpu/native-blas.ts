@@ -25,7 +25,7 @@ interface NodeHost {
 }
 
 let loaded: NativeBlas | null | undefined;
-/** Why the last load gave null, for backendInfo(). */
+/** Why the load gave null, for nativeBlasStatus(). */
 let reason = "";
 
 /** The addon, loaded on first use; null where there is none. */

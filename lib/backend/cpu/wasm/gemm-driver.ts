@@ -120,38 +120,45 @@ export function gemm(
     out.fill(0);
     return true;
   }
-  const kc = sliceDepth(k);
   const aPtr = arena.input(a);
   const bPtr = arena.input(b);
   const cPtr = arena.output(out);
-  const mc = blockRows(rt.gemm, m);
-  const bytes = packBytes(rt.gemm, Math.min(m, mc), Math.min(n, NC), kc);
-  const scratch: PackScratch = { ap: arena.scratch(bytes.ap), bp: arena.scratch(bytes.bp), tmp: arena.scratch(bytes.tmp), packedA: -1, packedB: -1 };
-  if (!aPtr || !bPtr || !cPtr || !scratch.ap || !scratch.bp || !scratch.tmp) {
+  if (!aPtr || !bPtr || !cPtr) {
     arena.release();
     return false;
   }
   const [rsa, csa] = [a.strides[nd - 2]! * 4, a.strides[nd - 1]! * 4];
   const [rsb, csb] = [b.strides[nd - 2]! * 4, b.strides[nd - 1]! * 4];
-  const batch = a.shape.slice(0, nd - 2);
-  const idx = new Array<number>(batch.length).fill(0);
-  let aOff = 0;
-  let bOff = 0;
-  let total = 1;
-  for (const d of batch) total *= d;
-  // The native BLAS takes whole products; it declines (before computing anything) layouts that
-  // are contiguous along neither axis, and those go through the packing kernels below.
-  const memory = native && m > 0 && n > 0 ? new Uint8Array(rt.heap.bytes) : null;
-  let viaNative = memory !== null;
-  for (let t = 0; t < total; t++) {
-    const c = cPtr + t * m * n * 4;
-    if (viaNative) {
-      viaNative = native!.sgemm(memory!, aPtr + aOff, rsa / 4, csa / 4, bPtr + bOff, rsb / 4, csb / 4, c, m, n, k, n, 0);
-      if (viaNative) {
-        advance();
-        continue;
-      }
+  const matrices = a.shape.slice(0, nd - 2).reduce((p, d) => p * d, 1);
+  // The native BLAS takes whole products and needs no packing scratch. It declines a layout
+  // contiguous along neither axis before computing anything, and every matrix of a batch has the
+  // same layout: declined at the first, the packing kernels below do them all; declined later
+  // (an operand outside memory, which would be a bug) the caller's reference does.
+  if (native && m > 0 && n > 0) {
+    const memory = new Uint8Array(rt.heap.bytes);
+    let done = 0;
+    forEachMatrix(a, b, (aOff, bOff, t) =>
+      native.sgemm(memory, aPtr + aOff, rsa / 4, csa / 4, bPtr + bOff, rsb / 4, csb / 4, cPtr + t * m * n * 4, m, n, k, n, 0) && ++done > 0,
+    );
+    if (done === matrices) {
+      arena.finish();
+      return true;
     }
+    if (done > 0) {
+      arena.release();
+      return false;
+    }
+  }
+  const kc = sliceDepth(k);
+  const mc = blockRows(rt.gemm, m);
+  const bytes = packBytes(rt.gemm, Math.min(m, mc), Math.min(n, NC), kc);
+  const scratch: PackScratch = { ap: arena.scratch(bytes.ap), bp: arena.scratch(bytes.bp), tmp: arena.scratch(bytes.tmp), packedA: -1, packedB: -1 };
+  if (!scratch.ap || !scratch.bp || !scratch.tmp) {
+    arena.release();
+    return false;
+  }
+  forEachMatrix(a, b, (aOff, bOff, t) => {
+    const c = cPtr + t * m * n * 4;
     for (let pc = 0; pc < k; pc += kc) {
       const depth = Math.min(kc, k - pc);
       scratch.packedA = scratch.packedB = -1;
@@ -160,13 +167,24 @@ export function gemm(
         scratch,
       );
     }
-    advance();
-  }
+    return true;
+  });
   arena.finish();
   return true;
+}
 
-  /** Moves the operands' offsets to the next matrix of the batch. */
-  function advance(): void {
+/**
+ * Calls `visit` with the byte offsets of a's and b's t-th matrix over their batch axes (all
+ * but the last two; the output's are contiguous), until it returns false.
+ */
+function forEachMatrix(a: View<TypedArray>, b: View<TypedArray>, visit: (aOff: number, bOff: number, t: number) => boolean): void {
+  const batch = a.shape.slice(0, a.shape.length - 2);
+  const idx = new Array<number>(batch.length).fill(0);
+  const total = batch.reduce((p, d) => p * d, 1);
+  let aOff = 0;
+  let bOff = 0;
+  for (let t = 0; t < total; t++) {
+    if (!visit(aOff, bOff, t)) return;
     for (let d = batch.length - 1; d >= 0; d--) {
       idx[d]!++;
       aOff += a.strides[d]! * 4;
