@@ -27,16 +27,17 @@ static int64_t end_of(int64_t at, int64_t rows, int64_t cols, int64_t rs, int64_
   return at + ((rows - 1) * rs + (cols - 1) * cs + 1) * 4;
 }
 
-/* A matrix BLAS can read: contiguous along one axis. Sets its transpose flag and leading dimension. */
+/* A matrix BLAS can read: contiguous along one axis. Sets its transpose flag and leading dimension
+   (rows and cols are positive: sgemm checks them first). */
 static int layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, enum CBLAS_TRANSPOSE *t, int64_t *ld) {
   if (cs == 1 && (rs >= cols || rows == 1)) {
     *t = CblasNoTrans;
-    *ld = rows == 1 ? (cols > 0 ? cols : 1) : rs;
+    *ld = rows == 1 ? cols : rs;
     return 1;
   }
   if (rs == 1 && (cs >= rows || cols == 1)) {
     *t = CblasTrans;
-    *ld = cols == 1 ? (rows > 0 ? rows : 1) : cs;
+    *ld = cols == 1 ? rows : cs;
     return 1;
   }
   return 0;

@@ -76,7 +76,7 @@ export class CpuBackend extends ReferenceCpuBackend {
       // bounds what piles up; the heap's own fallback to JS arrays is for hosts without it.
       if (rt && canCollectNow) rt.heap.growthWithoutFree = Infinity;
       this.wasmOps = rt ? new WasmOps(rt) : null;
-      if (this.wasmOps && this.nativeWanted) this.wasmOps.native = nativeBlas();
+      if (this.wasmOps && this.nativeWanted) this.wasmOps.findNative = nativeBlas;
     }
     return this.wasmOps;
   }

@@ -19,8 +19,11 @@ export class WasmOps {
   readonly arena: Arena;
   /** How a packed GEMM slice is run: here on this thread; a thread pool replaces it. */
   runSlice: SliceRunner;
-  /** The system BLAS for float32 products where one was built (native-blas.ts); null: the packing kernels. */
-  native: NativeBlas | null = null;
+  /**
+   * Finds the system BLAS for float32 products where one was built (native-blas.ts). Asked on
+   * each matmul, so only a program that multiplies matrices loads it (~4 ms, 2.5 MB, a thread).
+   */
+  findNative: () => NativeBlas | null = () => null;
 
   constructor(readonly rt: WasmRuntime) {
     this.arena = new Arena(rt.heap);
@@ -28,6 +31,11 @@ export class WasmOps {
       const blocks = blockCount(s);
       for (let t = 0; t < blocks; t++) runBlock(rt, s, t, scratch);
     };
+  }
+
+  /** The system BLAS, or null: the packing kernels. */
+  get native(): NativeBlas | null {
+    return this.findNative();
   }
 
   unary(op: WasmUnaryOp, x: V, out: TypedArray): boolean {
