@@ -8,7 +8,7 @@ import type { DeclarationChunks } from "./declaration-chunks.cjs";
 import type { DeclarationsFile } from "./declarations-file.cjs";
 import type { LibBundle } from "./lib-bundle.cjs";
 import { interruptibleTransforms } from "./interruptible.cjs";
-import type { InternalTs } from "./ts-internal.cjs";
+import type { EmitForcingDts, InternalTs } from "./ts-internal.cjs";
 
 export interface BuilderExtras {
   /** Files added to every program (fallback Node types, gradlab's declarations, virtual files). */
@@ -169,7 +169,9 @@ export function lightBuilderFactory(
           ...transformers,
           after: [...interruptible.beforeModule, ...(transformers?.after ?? []), ts.transformModule, ...interruptible.afterModule],
         };
-        return program.emit(sourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, emitOnlyDtsFiles ? transformers : withCommonJs);
+        // forceDtsEmit: the declarations are written even where declaration emit reported
+        // something (see ts-patch.cts), so a cell's names always reach the next cells.
+        return (program.emit as EmitForcingDts)(sourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, emitOnlyDtsFiles ? transformers : withCommonJs, true);
       },
       getAllDependencies: (sourceFile) => localDependencies(program, sourceFile),
     };

@@ -16,6 +16,16 @@ export type InternalTs = TsModule & {
   libs?: readonly string[];
 };
 
+/** Program.emit with its internal sixth parameter: write declarations even where their emit reported errors. */
+export type EmitForcingDts = (
+  targetSourceFile: TS.SourceFile | undefined,
+  writeFile: TS.WriteFileCallback | undefined,
+  cancellationToken: TS.CancellationToken | undefined,
+  emitOnlyDtsFiles: boolean | undefined,
+  customTransformers: TS.CustomTransformers | undefined,
+  forceDtsEmit: boolean,
+) => TS.EmitResult;
+
 export function asInternal(ts: TsModule): InternalTs {
   const internal = ts as InternalTs;
   if (typeof internal.transformModule !== "function" || typeof internal.transformES2017 !== "function") {

@@ -117,6 +117,17 @@ export function loadTslab(paths: EnginePaths, builtinRequire: (id: string) => un
     return false;
   };
 
+  // Declaration emit is only how the converter carries a cell's names to later cells, so what it
+  // alone reports ("Exported variable 'fs' … cannot be named", for `const fs = await
+  // import("node:fs")`) is not the student's error and must not stop the cell. The emitter then
+  // writes the type as it can; later cells see the rest of it.
+  patched.getPreEmitDiagnosticsOfFiles = ((program: TS.Program, files: TS.SourceFile[], token?: TS.CancellationToken) => {
+    const all = ts.getPreEmitDiagnosticsOfFiles(program, files, token);
+    // Cached by the program: the call above already computed them.
+    const emitOnly = new Set<TS.Diagnostic>(files.flatMap((file) => program.getDeclarationDiagnostics(file, token)));
+    return emitOnly.size === 0 ? all : all.filter((d) => !emitOnly.has(d));
+  }) as typeof ts.getPreEmitDiagnosticsOfFiles;
+
   // The light builder already emits CommonJS (see light-builder.cts), so the converter's
   // second ES-module-to-CommonJS pass must leave the code as it is.
   patched.transpileModule = ((input: string) => ({ outputText: input, diagnostics: [] })) as typeof ts.transpileModule;

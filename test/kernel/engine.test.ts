@@ -106,6 +106,18 @@ describe.each([
     expect(result.declOutput).toContain("declare const stamp: Buffer;");
   });
 
+  // tslab fails such cells with TS4023 ("Exported variable 'fs' … cannot be named"): an error
+  // of the declarations it writes to carry names across cells, not of the student's code.
+  it("runs cells whose values' types declaration emit cannot name, and later cells still see them", () => {
+    expect(cell('const fsm = await import("node:fs");')).toEqual([]);
+    expect(cell('const seen: boolean = fsm.existsSync("/");')).toEqual([]);
+    expect(cell("const wrong: number = fsm.existsSync('/');")).toEqual(["Type 'boolean' is not assignable to type 'number'."]);
+    expect(cell("function make() { class Hidden { private secret = 1; size = 2; } return new Hidden(); }\nconst made = make();")).toEqual([]);
+    expect(cell("made")).toEqual([]);
+    // Real errors in such a cell still stop it.
+    expect(cell('const fsn = await import("node:fs");\nconst bad: string = 1;')).toEqual(["Type 'number' is not assignable to type 'string'."]);
+  });
+
   it("stays correct over 300 cells of mixed declarations", () => {
     for (let i = 0; i < 300; i++) {
       const code = i % 3 === 0 ? `const v${i}: number[] = [${i}];` : i % 3 === 1 ? `function f${i}(x: number): number { return x + v${i - 1}[0]!; }` : `type T${i} = { k: number };\nconst t${i}: T${i} = { k: f${i - 1}(1) };`;
