@@ -8,6 +8,7 @@ import { Outputs } from "./display/outputs.js";
 import { Engine } from "./engine/engine.cjs";
 import { loadTslab, type LoadedTslab } from "./engine/ts-patch.cjs";
 import { enginePaths, nodeTypesPath, ownTypeRoots } from "./engine-paths.js";
+import { runtimeError } from "./exec/errors.js";
 import { Executor } from "./exec/executor.js";
 import { Interrupts } from "./exec/interrupt.js";
 import { GLOBAL_DECLARATIONS, installGlobals, installInterruptChecks } from "./globals.js";
@@ -78,7 +79,7 @@ export function assembleKernel(wire: KernelWire, { engine, library: loaded }: Pr
   if (!isLean()) setTimeout(() => interrupts.watchSignals(), 500).unref();
   const outputs = new Outputs(
     (message, parent) => wire.send("iopub", message.msgType, message.content, parent, [], message.metadata, message.buffers),
-    (error) => kernelLog(`an output could not be produced: ${error instanceof Error ? error.message : String(error)}`),
+    (error) => ({ msgType: "error", content: { ...runtimeError(error) } }),
   );
   const executor = new Executor(engine, interrupts, process.cwd());
   const displays = new Displays(outputs);

@@ -30,10 +30,17 @@ export class Outputs {
   parent: MessageHeader | null = null;
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
+  /** The first output of a request whose async part failed, and why. */
+  private failure: { parent: MessageHeader; error: unknown } | null = null;
 
+  /**
+   * `failed` makes the message sent in place of an output whose async part failed (a figure
+   * whose x and y differ in length fails only when it is drawn): the student sees why where
+   * the output would have been, and the cell fails (see failureOf).
+   */
   constructor(
     private readonly sendNow: SendOutput,
-    private readonly onFailure: (error: unknown) => void,
+    private readonly failed: (error: unknown) => OutputMessage,
   ) {}
 
   /**
@@ -62,7 +69,10 @@ export class Outputs {
         (message) => {
           if (message) deliver(message);
         },
-        (error: unknown) => this.onFailure(error),
+        (error: unknown) => {
+          if (this.failure?.parent !== parent) this.failure = { parent, error };
+          deliver(this.failed(error));
+        },
       )
       .finally(() => {
         this.pending--;
@@ -75,6 +85,11 @@ export class Outputs {
       return;
     }
     this.push(text.then((t) => (t === "" ? null : { msgType: "stream", content: { name, text: t } })));
+  }
+
+  /** Why the first output of request `parent` that could not be produced failed; null if none failed. */
+  failureOf(parent: MessageHeader): { error: unknown } | null {
+    return this.failure?.parent === parent ? { error: this.failure.error } : null;
   }
 
   /** Resolves when every output pushed so far was sent. */

@@ -98,6 +98,9 @@ export async function execute(deps: ExecuteDeps, counter: ExecutionCounter, requ
       deps.outputs.push({ msgType: "error", content: { ...error } });
     }
   }
+  // An output whose async part failed showed its error in its place; the cell failed with it.
+  const failedOutput = deps.outputs.failureOf(request.header);
+  if (!error && failedOutput) error = runtimeError(failedOutput.error);
   deps.stdin.context = null;
   if (storeHistory) deps.history.add(count, code, resultText);
 

@@ -53,6 +53,30 @@ describe("output ordering", () => {
     });
     expect(kernel.badSignatures).toEqual([]);
   }, 120_000);
+
+  // A display whose bundle fails only once it is produced (a value read from the GPU, a figure
+  // built asynchronously) was logged to the kernel's stderr and the student saw nothing.
+  it("shows a failed async display as an error in its place and fails the cell", async () => {
+    const failing = (what: string) => `({ [Symbol.for("Jupyter.display")]: async () => { await new Promise((r) => setTimeout(r, 2)); throw new Error("cannot draw ${what}"); } })`;
+    const midCell = await kernel.exchange(kernel.execute(`console.log("before"); display(${failing("mid")}); console.log("after")`));
+    expect(midCell.reply.content.status).toBe("error");
+    expect(midCell.reply.content.evalue).toBe("cannot draw mid");
+    const outputs = midCell.iopub.filter((m) => ["stream", "error", "display_data"].includes(m.header.msg_type));
+    expect(outputs.map((m) => (m.header.msg_type === "error" ? `error:${m.content.evalue}` : `${m.header.msg_type}:${m.content.text}`))).toEqual([
+      "stream:before\n",
+      "error:cannot draw mid",
+      "stream:after\n",
+    ]);
+
+    const asResult = await kernel.exchange(kernel.execute(failing("result")));
+    expect(asResult.reply.content.status).toBe("error");
+    expect(asResult.iopub.filter((m) => m.header.msg_type === "error").map((m) => m.content.evalue)).toEqual(["cannot draw result"]);
+    expect(asResult.iopub.some((m) => m.header.msg_type === "execute_result")).toBe(false);
+
+    // The kernel goes on, and the failure belongs to that cell only.
+    const next = await kernel.exchange(kernel.execute("1 + 1"));
+    expect(next.reply.content.status).toBe("ok");
+  }, 60_000);
 });
 
 /** Merges consecutive stream chunks (the kernel may batch them) into one entry. */
