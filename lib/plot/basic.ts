@@ -1,7 +1,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { GradlabError } from "../tensor/errors.js";
 import { Figure, type FigureOptions } from "./figure.js";
-import { fmt, numbers, range, rows, type Values } from "./values.js";
+import { countOf, fmt, numbers, range, rows, type Values } from "./values.js";
 
 export interface Series {
   x?: Values;
@@ -35,6 +35,11 @@ export function line(a: Values | Series[], b?: Values | FigureOptions, c?: Figur
     opts = (b as FigureOptions) ?? {};
   }
   if (!series.every((s) => isValues(s.y))) throw new GradlabError("plot.line: y must be a Tensor or an array of numbers");
+  for (const s of series) {
+    if (s.x !== undefined && isValues(s.x) && countOf(s.x) !== countOf(s.y)) {
+      throw new GradlabError(`plot.line: x has ${countOf(s.x)} values but y has ${countOf(s.y)}${series.length > 1 ? ` (series "${s.name ?? series.indexOf(s) + 1}")` : ""}`);
+    }
+  }
   return new Figure("line", async () => {
     const data = await Promise.all(
       series.map(async (s, i) => {
@@ -58,6 +63,13 @@ export interface ScatterOptions extends FigureOptions {
 export function scatter(x: Values, y?: Values | ScatterOptions, options?: ScatterOptions): Figure {
   const opts = (isValues(y) ? options : y) ?? {};
   const yValues = isValues(y) ? y : undefined;
+  if (yValues !== undefined && isValues(x) && countOf(x) !== countOf(yValues)) {
+    throw new GradlabError(`plot.scatter: x has ${countOf(x)} values but y has ${countOf(yValues)}`);
+  }
+  const points = yValues === undefined ? (x instanceof Tensor && x.ndim === 2 ? x.shape[0]! : undefined) : countOf(x);
+  if (points !== undefined && opts.labels !== undefined && isValues(opts.labels) && countOf(opts.labels) !== points) {
+    throw new GradlabError(`plot.scatter: ${countOf(opts.labels)} labels for ${points} points`);
+  }
   return new Figure("scatter", async () => {
     let xs: number[];
     let ys: number[];

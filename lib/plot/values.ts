@@ -10,6 +10,14 @@ export async function numbers(v: Values, what: string): Promise<number[]> {
   throw new GradlabError(`plot: ${what} must be a Tensor or an array of numbers, got ${typeof v}`);
 }
 
+/**
+ * How many numbers `v` holds, known without reading a tensor (which is async on a GPU): plots
+ * check their inputs' lengths with it when called, so a mismatch fails at the cell's line.
+ */
+export function countOf(v: Values): number {
+  return v instanceof Tensor ? v.size : v.length;
+}
+
 /** Rows of a 2-D tensor as arrays. */
 export async function rows(t: Tensor, what: string): Promise<number[][]> {
   if (t.ndim !== 2) throw new GradlabError(`plot: ${what} must be a 2-D tensor, got shape [${t.shape.join(",")}]`);

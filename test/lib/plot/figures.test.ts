@@ -39,7 +39,18 @@ describe("basic figures", () => {
     expect(a!.y).toEqual([3, 1, 2]);
     const two = await traces(plot.line([{ x: [0, 1], y: [1, 2], name: "a" }, { y: tensor([5, 6]), name: "b" }]));
     expect(two.map((t) => t.name)).toEqual(["a", "b"]);
-    await expect(plot.line([1, 2], [1]).spec()).rejects.toThrow(/x has 2 values but y has 1/);
+  });
+
+  // Checked when the plot is made, from tensors' shapes, so the error points at the cell's line
+  // rather than surfacing only when the figure is drawn.
+  it("line and scatter reject inputs of different lengths when called", () => {
+    expect(() => plot.line([1, 2], [1])).toThrow(/plot.line: x has 2 values but y has 1/);
+    expect(() => plot.line(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(/x has 3 values but y has 2/);
+    expect(() => plot.line([{ y: [1] }, { x: [1, 2], y: [1], name: "val" }])).toThrow(/x has 2 values but y has 1 \(series "val"\)/);
+    expect(() => plot.scatter([1, 2, 3], tensor([4, 5]))).toThrow(/plot.scatter: x has 3 values but y has 2/);
+    expect(() => plot.scatter([1, 2], [3, 4], { labels: [0] })).toThrow(/plot.scatter: 1 labels for 2 points/);
+    expect(() => plot.scatter(tensor([[0, 0], [1, 1]]), { labels: [0, 1, 1] })).toThrow(/3 labels for 2 points/);
+    expect(() => plot.scatter([1, 2], [3, 4], { labels: [0, 1] })).not.toThrow();
   });
 
   it("scatter colours points by class", async () => {
