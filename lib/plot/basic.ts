@@ -1,16 +1,12 @@
 import { Tensor } from "../tensor/tensor.js";
 import { GradlabError } from "../tensor/errors.js";
 import { Figure, type FigureOptions } from "./figure.js";
-import { countOf, fmt, numbers, range, rows, type Values } from "./values.js";
+import { countOf, fmt, isValues, numbers, rows, spanText, type Values } from "./values.js";
 
 export interface Series {
   x?: Values;
   y: Values;
   name?: string;
-}
-
-function isValues(v: unknown): v is Values {
-  return v instanceof Tensor || Array.isArray(v) || ArrayBuffer.isView(v);
 }
 
 function isSeriesList(v: unknown): v is Series[] {
@@ -49,8 +45,7 @@ export function line(a: Values | Series[], b?: Values | FigureOptions, c?: Figur
         return { type: "scatter", mode: "lines", x, y, name: s.name ?? `series ${i + 1}` };
       }),
     );
-    const ys = range(data.flatMap((d) => d.y));
-    return { data, summary: `${data.length} line${data.length > 1 ? "s" : ""}, ${data[0]!.y.length} points, y in [${fmt(ys[0])}, ${fmt(ys[1])}]` };
+    return { data, summary: `${data.length} line${data.length > 1 ? "s" : ""}, ${data[0]!.y.length} points, y ${spanText(data.flatMap((d) => d.y))}` };
   }, opts);
 }
 
@@ -104,12 +99,11 @@ export function histogram(values: Values, options: FigureOptions & { bins?: numb
   if (!Number.isInteger(bins) || bins < 1) throw new GradlabError(`plot.histogram: bins must be a whole number ≥ 1, got ${bins}`);
   return new Figure("histogram", async () => {
     const xs = await numbers(values, "values");
-    const [lo, hi] = range(xs);
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       data: [{ type: "histogram", x: xs, nbinsx: bins, marker: { color: "#1f77b4", line: { color: "#fff", width: 1 } }, name: "count" }],
       layout: { bargap: 0.02, yaxis: { title: { text: "count" } } },
-      summary: `histogram of ${xs.length} values in [${fmt(lo)}, ${fmt(hi)}], mean ${fmt(mean)}`,
+      summary: `histogram of ${xs.length} values ${spanText(xs)}${xs.length > 0 ? `, mean ${fmt(mean)}` : ""}`,
     };
   }, options);
 }
@@ -119,11 +113,10 @@ export function heatmap(t: Tensor, options: FigureOptions & { colorscale?: strin
   if (!(t instanceof Tensor) || t.ndim !== 2) throw new GradlabError("plot.heatmap: pass a 2-D tensor");
   return new Figure("heatmap", async () => {
     const z = await rows(t, "heatmap");
-    const [lo, hi] = range(z.flat());
     return {
       data: [{ type: "heatmap", z, colorscale: options.colorscale ?? "Viridis" }],
       layout: { yaxis: { autorange: "reversed" } },
-      summary: `heatmap ${t.shape[0]}×${t.shape[1]}, values in [${fmt(lo)}, ${fmt(hi)}]`,
+      summary: `heatmap ${t.shape[0]}×${t.shape[1]}, values ${spanText(z.flat())}`,
     };
   }, options);
 }
@@ -135,6 +128,9 @@ export function images(t: Tensor, options: FigureOptions & { labels?: Values; co
   const n = t.shape[0]!;
   if (t.ndim === 2 && t.shape[1] !== h * w) {
     throw new GradlabError(`plot.images: rows of ${t.shape[1]} values are not ${h}×${w} images; pass imageShape`);
+  }
+  if (options.labels !== undefined && isValues(options.labels) && countOf(options.labels) !== n) {
+    throw new GradlabError(`plot.images: ${countOf(options.labels)} labels for ${n} images (one label per image)`);
   }
   const cols = Math.min(options.cols ?? 10, n);
   const gridRows = Math.ceil(n / cols);

@@ -6,7 +6,7 @@ import { noGrad } from "../autograd/mode.js";
 import { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Figure, type FigureOptions } from "./figure.js";
-import { fmt, numbers, range, rows, type Values } from "./values.js";
+import { countOf, fmt, isValues, numbers, range, rows, type Values } from "./values.js";
 
 export type Fn2 = (x: Tensor, y: Tensor) => Tensor;
 
@@ -139,6 +139,7 @@ export function decisionBoundary(
   options: FigureOptions & { resolution?: number; padding?: number } = {},
 ): Figure {
   if (!(x instanceof Tensor) || x.ndim !== 2 || x.shape[1] !== 2) throw new GradlabError("plot.decisionBoundary: x must be an [n, 2] tensor of points");
+  if (isValues(y) && countOf(y) !== x.shape[0]) throw new GradlabError(`plot.decisionBoundary: ${countOf(y)} labels for ${x.shape[0]} points`);
   const res = options.resolution ?? 100;
   if (!Number.isInteger(res) || res < 2) throw new GradlabError(`plot.decisionBoundary: resolution must be a whole number ≥ 2, got ${res}`);
   const pad = options.padding ?? 0.5;

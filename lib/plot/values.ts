@@ -3,6 +3,10 @@ import { GradlabError } from "../tensor/errors.js";
 
 export type Values = Tensor | readonly number[] | Float32Array | Float64Array | Int32Array;
 
+export function isValues(v: unknown): v is Values {
+  return v instanceof Tensor || Array.isArray(v) || ArrayBuffer.isView(v);
+}
+
 /** Plain numbers from a tensor (any backend) or an array, for a plot's JSON. */
 export async function numbers(v: Values, what: string): Promise<number[]> {
   if (v instanceof Tensor) return Array.from(await v.data(), Number);
@@ -36,6 +40,12 @@ export function range(xs: readonly number[]): [number, number] {
     }
   }
   return [lo, hi];
+}
+
+/** "in [lo, hi]" of the finite values, for a figure's one-line summary; or that there are none. */
+export function spanText(xs: readonly number[]): string {
+  const [lo, hi] = range(xs);
+  return lo <= hi ? `in [${fmt(lo)}, ${fmt(hi)}]` : "with no finite values";
 }
 
 export function fmt(v: number): string {

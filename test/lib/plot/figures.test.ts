@@ -71,6 +71,15 @@ describe("basic figures", () => {
     expect((im!.z as unknown[][]).length).toBe(5);
     expect((im!.z as unknown[][])[0]!.length).toBe(5);
     expect(() => plot.images(tensor(new Float32Array(10)).reshape(2, 5))).toThrow(/are not 28×28 images/);
+    expect(() => plot.images(tensor(new Float32Array(3 * 4)).reshape(3, 4), { imageShape: [2, 2], labels: [1, 2] })).toThrow(/plot.images: 2 labels for 3 images/);
+  });
+
+  it("summaries say so when there is nothing finite to span (not 'in [Infinity, -Infinity]')", async () => {
+    expect(await plot.line([]).summary()).toBe("1 line, 0 points, y with no finite values");
+    expect(await plot.line([NaN, 1, Infinity, 3]).summary()).toBe("1 line, 4 points, y in [1, 3]");
+    expect(await plot.histogram([]).summary()).toBe("histogram of 0 values with no finite values");
+    expect(await plot.histogram([1, 3]).summary()).toBe("histogram of 2 values in [1, 3], mean 2");
+    expect(await plot.heatmap(tensor([[NaN]])).summary()).toBe("heatmap 1×1, values with no finite values");
   });
 
   it("loss(history) draws loss and valLoss per epoch", async () => {
@@ -119,6 +128,7 @@ describe("surfaces and optimizer paths", () => {
     expect(new Set((region!.z as number[][]).flat())).toEqual(new Set([0, 1]));
     expect(points).toHaveLength(2);
     expect(await fig.summary()).toMatch(/2 classes over a 30×30 grid; 60 points, about (9\d|100)% inside their class region/);
+    expect(() => plot.decisionBoundary(model, ds.x, tensor([0, 1]))).toThrow(/plot.decisionBoundary: 2 labels for 60 points/);
   });
 });
 
