@@ -49,6 +49,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
  * a full list is a permutation (NumPy), and two axes of a 3-d+ tensor swap (PyTorch).
  */
 export function transpose(x: Tensor, axes: readonly number[]): Tensor {
+  for (const a of axes) normAxis("transpose", a, x.ndim); // errors name transpose, not permute
   if (axes.length === 0) return permute(x, x.shape.map((_, i) => x.ndim - 1 - i));
   if (axes.length === x.ndim) return permute(x, axes);
   if (axes.length === 2) {

@@ -1,3 +1,5 @@
+import { GradlabError } from "./errors.js";
+
 /** Element types a tensor can hold. `float64` exists on the CPU backend only. */
 export type DType = "float32" | "float64" | "int32" | "bool";
 
@@ -18,12 +20,25 @@ export function bytesPerElement(d: DType): number {
 }
 
 export function allocArray(d: DType, n: number): TypedArray {
-  switch (d) {
-    case "float32": return new Float32Array(n);
-    case "float64": return new Float64Array(n);
-    case "int32": return new Int32Array(n);
-    case "bool": return new Uint8Array(n);
+  try {
+    switch (d) {
+      case "float32": return new Float32Array(n);
+      case "float64": return new Float64Array(n);
+      case "int32": return new Int32Array(n);
+      case "bool": return new Uint8Array(n);
+    }
+  } catch (e) {
+    // V8 says only "Invalid typed array length: 1000000000000" or "Array buffer allocation failed".
+    if (!(e instanceof RangeError)) throw e;
+    throw new GradlabError(
+      `cannot allocate ${n.toLocaleString("en-US")} ${d} values (${gigabytes(n * bytesPerElement(d))}): ${e.message}. ` +
+        `Use a smaller shape, or work through the data in batches.`,
+    );
   }
+}
+
+function gigabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${Number((bytes / 1e9).toPrecision(3))} GB` : `${Number((bytes / 1e6).toPrecision(3))} MB`;
 }
 
 export function dtypeOfArray(a: TypedArray): DType {

@@ -41,6 +41,9 @@ describe.each(backends)("views and movement on %s", (backend) => {
     expect(t.permute(1, 0, 2).shape).toEqual([3, 2, 4]);
     expect(await t.permute(1, 0, 2).slice(2, 1).array()).toEqual([20, 21, 22, 23]);
     expect(() => t.permute(0, 0, 1)).toThrow(/not a permutation/);
+    // Two axes of a 2-d tensor read as a permutation; a bad one still names transpose.
+    expect(() => zeros([2, 3]).transpose(0, 5)).toThrow(/^transpose: axis 5 is out of range for a 2-d tensor/);
+    expect(() => t.transpose(0, 1, 7)).toThrow(/^transpose: axis 7/);
   });
 
   it("slice: indices, ranges, steps and negative positions", async () => {

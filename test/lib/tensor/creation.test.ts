@@ -42,6 +42,12 @@ describe("tensor()", () => {
     expect(() => tensor([1, 2], { dtype: "int32", requiresGrad: true })).toThrow(/only float tensors can require gradients/);
   });
 
+  // V8 alone says "Invalid typed array length: 1000000000000".
+  it("says how much memory a shape too large to allocate asked for", () => {
+    expect(() => zeros([1e6, 1e6])).toThrow(/^cannot allocate 1,000,000,000,000 float32 values \(4000 GB\): Invalid typed array length.*smaller shape/);
+    expect(() => zeros([2 ** 33], { dtype: "int32" })).toThrow(/^cannot allocate 8,589,934,592 int32 values \(34.4 GB\)/);
+  });
+
   it("keeps NaN and Infinity in float tensors, where they are legitimate values", () => {
     const t = tensor([NaN, Infinity, -Infinity]);
     const v = t.arraySync() as number[];
