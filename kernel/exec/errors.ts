@@ -14,6 +14,14 @@ export interface ErrorContent {
 
 const DIAGNOSTIC_ERROR = 1;
 
+// Students coming from Python notebooks type `%timeit …` or `!pip install …`; TypeScript then
+// says only "Expression expected" or "Cannot find name 'pip'".
+const IPYTHON_SYNTAX = /^\s*(%{1,2}[A-Za-z]\w*|!\s*[A-Za-z.\/~])/;
+const IPYTHON_HINT =
+  "Hint: cells are TypeScript, so IPython's magics (%timeit) and shell escapes (!ls) do not exist here. " +
+  "Time code with console.time(\"label\") / console.timeEnd(\"label\"); run a command with " +
+  '(await import("node:child_process")).execSync("ls", { encoding: "utf8" }).';
+
 export function hasErrors(diagnostics: readonly ConverterDiagnostic[]): boolean {
   return diagnostics.some((d) => d.category === DIAGNOSTIC_ERROR);
 }
@@ -37,6 +45,7 @@ export function compileError(diagnostics: readonly ConverterDiagnostic[], code: 
     previous = d;
   }
   const first = errors[0];
+  if (first && !first.fileName && IPYTHON_SYNTAX.test(code.split(/\r?\n/)[first.start.line] ?? "")) traceback.push("", IPYTHON_HINT);
   const more = errors.length > 1 ? ` (and ${countPlaces(errors) - 1} more)` : "";
   return {
     ename: "TSError",

@@ -121,6 +121,17 @@ describe("cells", () => {
     ]);
   });
 
+  it("tells IPython users that magics and shell escapes are not TypeScript", async () => {
+    for (const code of ["%timeit 1 + 1", "!pip install numpy", "const n = 1;\n%%time"]) {
+      const r = await kernel.run(code);
+      expect(r.reply.content.ename).toBe("TSError");
+      expect(outputsOf(r, "error")[0]!.content.traceback.at(-1)).toMatch(/^Hint: cells are TypeScript, so IPython's magics \(%timeit\) and shell escapes \(!ls\) do not exist here/);
+    }
+    // A cell whose error is elsewhere gets no such hint, nor does a valid negation.
+    const other = await kernel.run("const ok = true;\n!ok;\nconst s: string = 1;");
+    expect(outputsOf(other, "error")[0]!.content.traceback.join("\n")).not.toMatch(/Hint/);
+  });
+
   it("maps runtime stack traces to cell lines and drops kernel frames", async () => {
     const def = await kernel.run("// a helper\nfunction explode(x: number): number {\n  if (x > 1) throw new RangeError(`too big: ${x}`);\n  return x;\n}");
     const defCount = def.reply.content.execution_count;
