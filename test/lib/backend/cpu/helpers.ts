@@ -77,3 +77,13 @@ export function operandLayouts(a: Float32Array, b: Float32Array, m: number, k: n
     ["strided", stridedView(a, m, k), stridedView(b, k, n)],
   ];
 }
+
+/**
+ * a: [2, 3, m, k] starting one element into its buffer; b: [3, k, n] broadcast over the leading
+ * 2 (stride 0). The batch a matmul kernel must walk: offsets, broadcast axes, several matrices.
+ */
+export function broadcastBatch(m: number, k: number, n: number, seed: number): [View<TypedArray>, View<TypedArray>] {
+  const a = randomF32(1 + 2 * 3 * m * k, seed);
+  const b = randomF32(3 * k * n, seed + 1);
+  return [view(a, [2, 3, m, k], contiguousStrides([2, 3, m, k]), 1), view(b, [2, 3, k, n], [0, k * n, n, 1])];
+}

@@ -3,8 +3,7 @@ import { CpuBackend } from "../../../../lib/backend/cpu/cpu-backend.js";
 import { ReferenceCpuBackend } from "../../../../lib/backend/cpu/reference-backend.js";
 import { KC } from "../../../../lib/backend/cpu/wasm/gemm-driver.js";
 import { PARALLEL_MIN_MACS } from "../../../../lib/backend/cpu/wasm/threads.js";
-import { absProduct, expectNear, expectSame, randomF32, rng, transposedView, view } from "./helpers.js";
-import { contiguousStrides } from "../../../../lib/tensor/shape.js";
+import { absProduct, broadcastBatch, expectNear, expectSame, randomF32, rng, transposedView, view } from "./helpers.js";
 
 const ref = new ReferenceCpuBackend();
 // The Wasm kernels themselves (the native BLAS has its own tests: native-blas.test.ts).
@@ -39,11 +38,7 @@ describe("Wasm matmul (packed, register-blocked, cache-blocked) agrees with the 
 
   it("on batches with broadcast batch axes and offsets into a larger buffer", () => {
     const [m, k, n] = [6, 10, 9];
-    const a = randomF32(1 + 2 * 3 * m * k, 21);
-    const b = randomF32(3 * k * n, 22);
-    // a: [2, 3, m, k] starting at element 1; b: [3, k, n] broadcast over the leading 2 (stride 0).
-    const va = view(a, [2, 3, m, k], contiguousStrides([2, 3, m, k]), 1);
-    const vb = view(b, [2, 3, k, n], [0, k * n, n, 1]);
+    const [va, vb] = broadcastBatch(m, k, n, 21);
     const want = ref.matmul(va, vb, "float32");
     const got = new Float32Array(2 * 3 * m * n);
     expect(single.wasm!.matmul(va, vb, got)).toBe(true);
